@@ -1,0 +1,1 @@
+"""Subcommands of ``gfverify``: one module each (``NAME``, ``HELP``, ``add_arguments``, ``run``)."""

@@ -1,0 +1,134 @@
+"""The claim model of DESIGN.md: a claim is a statement with a ``check(dps) -> Evidence``;
+running it gives a :class:`Result` with status PASS, CERTIFIED, FAIL, ERROR or SKIP."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+from gfverify.theory.errors import InputError
+
+Kind = Literal["identity", "ode", "scaling", "property", "negative-control"]
+Tier = Literal["quick", "full"]
+Status = Literal["PASS", "CERTIFIED", "FAIL", "ERROR", "SKIP"]
+KINDS: tuple[str, ...] = ("identity", "ode", "scaling", "property", "negative-control")
+TIERS: tuple[str, ...] = ("quick", "full")
+
+
+class Skip(Exception):
+    """Raised by a check when an optional dependency or device is missing (the reason given)."""
+
+
+@dataclass
+class Evidence:
+    """What a check found. ``holds`` says whether the *statement* holds as checked (for a
+    negative control the claim passes when it does not). ``residual`` and ``tolerance`` are
+    numbers or exact sympy values; ``digits`` the significant digits on which the two
+    precisions agree (``None`` for a purely exact check)."""
+
+    holds: bool
+    residual: object
+    tolerance: object
+    method: str
+    digits: float | None = None
+    certified: bool = False
+    exponent: tuple[object, object] | None = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One statement of a paper with its check. ``check(dps)`` must be able to fail."""
+
+    id: str
+    statement: str
+    latex: str
+    source: str
+    kind: Kind
+    check: Callable[[int], Evidence]
+    tier: Tier = "quick"
+    derivation: Callable[[], str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"claim {self.id}: unknown kind {self.kind!r}")
+        if self.tier not in TIERS:
+            raise ValueError(f"claim {self.id}: unknown tier {self.tier!r}")
+
+    def run(self, dps: int) -> "Result":
+        """Run the check, time it, and judge: errors become ERROR, :class:`Skip` becomes SKIP."""
+        start = time.perf_counter()
+        try:
+            evidence = self.check(dps)
+        except Skip as exc:
+            return Result(self, "SKIP", None, time.perf_counter() - start, note=str(exc))
+        except (InputError, ArithmeticError, ValueError, RuntimeError, TypeError) as exc:
+            note = f"{type(exc).__name__}: {exc}"
+            return Result(self, "ERROR", None, time.perf_counter() - start, note=note,
+                          trace=traceback.format_exc())
+        seconds = time.perf_counter() - start
+        if self.kind == "negative-control":
+            status: Status = "FAIL" if evidence.holds else "PASS"
+        elif not evidence.holds:
+            status = "FAIL"
+        else:
+            status = "CERTIFIED" if evidence.certified else "PASS"
+        return Result(self, status, evidence, seconds)
+
+
+@dataclass
+class Result:
+    """A claim's judged outcome."""
+
+    claim: Claim
+    status: Status
+    evidence: Evidence | None
+    seconds: float
+    note: str = ""
+    trace: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("PASS", "CERTIFIED", "SKIP")
+
+    def as_json(self) -> dict:
+        """The JSON record of DESIGN.md (numbers as decimal strings)."""
+        ev = self.evidence
+        record = {
+            "id": self.claim.id,
+            "kind": self.claim.kind,
+            "statement": self.claim.statement,
+            "source": self.claim.source,
+            "status": self.status,
+            "residual": _dec(ev.residual) if ev else None,
+            "tolerance": _dec(ev.tolerance) if ev else None,
+            "digits": (None if ev is None or ev.digits is None else round(float(ev.digits), 1)),
+            "method": ev.method if ev else self.note,
+            "seconds": round(self.seconds, 4),
+        }
+        if ev is not None and ev.exponent is not None:
+            record["exponent"] = [_dec(ev.exponent[0]), _dec(ev.exponent[1])]
+        if self.note:
+            record["note"] = self.note
+        return record
+
+
+def _dec(value: object) -> str | None:
+    """A number as a short decimal string (exact zero as ``"0"``)."""
+    if value is None:
+        return None
+    import mpmath
+    import sympy
+
+    if isinstance(value, sympy.Basic):
+        if value == 0:
+            return "0"
+        value = value.evalf(6)
+        return str(value)
+    if isinstance(value, (mpmath.mpf, mpmath.mpc, float, int)):
+        if value == 0:
+            return "0"
+        return mpmath.nstr(value, 4)
+    return str(value)

@@ -1,0 +1,1 @@
+"""Paper statements, one module per topic; each exposes ``CLAIMS`` (and optionally ``REPORTS``)."""

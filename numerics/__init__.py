@@ -1,0 +1,1 @@
+"""High-precision evaluation (mpmath; python-flint where it pays) of the exact objects."""

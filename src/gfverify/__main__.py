@@ -1,0 +1,3 @@
+from gfverify.claims.cli import main
+
+raise SystemExit(main())
