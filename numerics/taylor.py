@@ -305,9 +305,13 @@ class RawRun:
     steps: int = 0
 
 
+#: order = ceil(ORDER_FACTOR * dps) + 1; Jorba-Zou's optimum for cost ~ order^2 is ln(10)/2
+ORDER_FACTOR = math.log(10) / 2
+
+
 def order_for(dps: int) -> int:
-    """Jorba-Zou order for a relative tolerance 10^-dps: ceil(-ln(eps)/2) + 1."""
-    return math.ceil(dps * math.log(10) / 2) + 1
+    """Taylor order for a relative tolerance 10^-dps (Jorba-Zou: ceil(-ln(eps)/2) + 1)."""
+    return math.ceil(dps * ORDER_FACTOR) + 1
 
 
 def _horner(cs: list[int], s_num: int, s_bits: int) -> int:
@@ -328,7 +332,7 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
     to the first time state[event[0]] equals event[1], whichever comes first."""
     bits = math.ceil(dps * math.log2(10)) + 16
     order = order_for(dps)
-    safety = math.exp(-2 - 0.7 / (order - 1))
+    safety = 10 ** (-dps / (order - 1)) * math.exp(-0.7 / (order - 1))  # e^-2 e^(-0.7/(p-1)) at the JZ order
     with mpmath.workprec(bits + 16):
         consts = _constants(program, bits)
         state = [to_fixed(mpmath.mpf(v), bits) for v in y0]
@@ -363,10 +367,9 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
                           coefficients=tuple((tuple(cs), e) for cs, e in series))
             if record:
                 pieces.append(piece)
-            if event is not None:
-                hit = _locate(series, ev_i, ev_v, sig, bits)
-                if hit is not None:
-                    s_hit = hit
+            if event is not None and _crosses(series[ev_i], new_state[ev_i][0], ev_v):
+                s_hit = _locate(series, ev_i, ev_v, sig, bits)
+                if s_hit is not None:
                     t_hit = _mpf(t) + mpmath.ldexp(s_hit, q)
                     return RawRun(t=t_hit, state=piece(t_hit), reached=True, pieces=pieces, steps=step + 1)
             state = new_state
@@ -438,6 +441,13 @@ def _stationary(t_end, event, state, pieces, step) -> RawRun:
         raise InputError(f"the flow is stationary at state {[mpmath.nstr(v, 8) for v in values]}: "
                          f"state[{event[0]}] never reaches {mpmath.nstr(event[1], 8)}")
     return RawRun(t=mpmath.mpf(t_end), state=values, reached=True, pieces=pieces, steps=step)
+
+
+def _crosses(component: tuple[list[int], int], end: int, value: mpmath.mpf) -> bool:
+    """Whether y - value changes sign (or vanishes) between the start and the end of a step."""
+    cs, e = component
+    v = int(mpmath.nint(mpmath.ldexp(value, -e)))
+    return (cs[0] - v) * (end - v) <= 0
 
 
 def _locate(series, i: int, value: mpmath.mpf, sig: Fraction, bits: int) -> mpmath.mpf | None:

@@ -1,0 +1,88 @@
+"""The pure-Python Taylor engine against closed-form solutions (named in each test)."""
+
+import mpmath
+import pytest
+import sympy
+
+from gfverify.numerics import taylor
+from gfverify.numerics.precision import tolerance
+from gfverify.theory.errors import InputError
+
+y, x, v = sympy.symbols("y x v")
+DPS = 30
+
+
+def run(rhs, state, y0, **kw):
+    with mpmath.workdps(DPS):
+        return taylor.integrate(taylor.compile_program(rhs, state), [mpmath.mpf(c) for c in y0], DPS, **kw)
+
+
+def close(a, b, dps=DPS):
+    return abs(a - b) <= tolerance(dps, b)
+
+
+def test_program_shares_powers_and_uses_squares():
+    prog = taylor.compile_program([(1 - y**2) * 3 * y**5], [y])
+    kinds = [op[0] for op in prog.ops]
+    # y^2 (sq), y^4 (sq of y^2), y^5 (mul), 1 - y^2 and 3(...) (lin), one product: y^2 is shared
+    assert kinds.count("sq") == 2 and kinds.count("mul") == 2
+    assert len(prog.ops) == 1 + 2 + 2 + kinds.count("lin")
+
+
+def test_unsupported_term_is_input_error():
+    with pytest.raises(InputError, match="not rational"):
+        taylor.compile_program([sympy.sin(y)], [y])
+
+
+def test_exponential_decay():
+    # y' = -y, y(0) = 1: y(t) = exp(-t)
+    with mpmath.workdps(DPS):
+        r = run([-y], [y], [1], t_end=mpmath.mpf(3))
+        assert r.t == 3 and close(r.state[0], mpmath.exp(-3))
+
+
+def test_logistic_with_dense_output():
+    # y' = y(1 - y), y(0) = 1/10: y(t) = 1/(1 + 9 e^-t)
+    with mpmath.workdps(DPS):
+        r = run([y * (1 - y)], [y], [mpmath.mpf(1) / 10], t_end=mpmath.mpf(5), record=True)
+        assert close(r.state[0], 1 / (1 + 9 * mpmath.exp(-5)))
+        for p in r.pieces:
+            t = p.start + mpmath.mpf(p.span.numerator) / p.span.denominator / 3
+            assert close(p(t)[0], 1 / (1 + 9 * mpmath.exp(-t)))
+
+
+def test_blow_up_event():
+    # y' = y^2, y(0) = 1: y = 1/(1 - t) reaches 10 at t = 9/10
+    with mpmath.workdps(DPS):
+        r = run([y**2], [y], [1], event=(0, mpmath.mpf(10)))
+        assert r.reached and close(r.t, mpmath.mpf(9) / 10) and close(r.state[0], mpmath.mpf(10))
+
+
+def test_division():
+    # y' = 1/y, y(0) = 1: y = sqrt(1 + 2t)
+    with mpmath.workdps(DPS):
+        r = run([1 / y], [y], [1], t_end=mpmath.mpf(4))
+        assert close(r.state[0], 3)
+
+
+def test_oscillator_crosses_zero():
+    # x' = v, v' = -x, x(0) = 1, v(0) = 0: x = cos t, v = -sin t (components pass through 0)
+    with mpmath.workdps(DPS):
+        r = run([v, -x], [x, v], [1, 0], t_end=mpmath.mpf(10))
+        assert close(r.state[0], mpmath.cos(10)) and close(r.state[1], -mpmath.sin(10))
+
+
+def test_event_at_equilibrium_is_input_error():
+    # y = 1 is an equilibrium of the logistic flow: y never reaches 2
+    with pytest.raises(InputError, match="stationary"):
+        run([y * (1 - y)], [y], [1], event=(0, mpmath.mpf(2)))
+
+
+def test_tolerance_is_met_at_each_precision():
+    # the error of exp(-1) falls with the working precision (two precisions, same closed form)
+    errors = []
+    for dps in (20, 40):
+        with mpmath.workdps(dps + 10):
+            r = taylor.integrate(taylor.compile_program([-y], [y]), [mpmath.mpf(1)], dps, t_end=mpmath.mpf(1))
+            errors.append(abs(r.state[0] - mpmath.exp(-1)))
+    assert errors[0] < tolerance(20) and errors[1] < tolerance(40) and errors[1] < errors[0]
