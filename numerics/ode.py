@@ -50,11 +50,6 @@ class OdeSystem:
                              f"{', '.join(sorted(map(str, extra)))}")
         return cls(state=state_t, rhs=rhs_t)
 
-    @property
-    def program(self) -> taylor.Program:
-        """The right-hand side compiled to a straight-line program (cached)."""
-        return _program(self)
-
 
 _PROGRAMS: dict = {}
 
@@ -143,7 +138,7 @@ def _engine(name: str):
     return name, (heyoka_engine.integrate if name == "heyoka" else _taylor_integrate)
 
 
-def _taylor_integrate(system: OdeSystem, y0, dps, t_end=None, event=None, max_steps=100_000, record=False):
+def _taylor_integrate(system: OdeSystem, y0, dps, t_end=None, event=None, max_steps=taylor.MAX_STEPS, record=False):
     return taylor.integrate(_program(system), y0, dps, t_end=t_end, event=event,
                             max_steps=max_steps, record=record)
 
@@ -171,7 +166,7 @@ def _check_start(system: OdeSystem, y0) -> None:
 
 
 def event_time(system: OdeSystem, y0: Sequence, index: int, value, digits: int,
-               engine: str = "auto", t_max=None, max_steps: int = 100_000) -> EventResult:
+               engine: str = "auto", t_max=None, max_steps: int = taylor.MAX_STEPS) -> EventResult:
     """The first t > 0 with ``y_index(t) = value`` for ``y' = f(y), y(0) = y0`` (exact
     initial values), to ``digits`` digits confirmed by two precisions.
 
@@ -198,7 +193,7 @@ def event_time(system: OdeSystem, y0: Sequence, index: int, value, digits: int,
 
 
 def solve(system: OdeSystem, y0: Sequence, t_end, digits: int, engine: str = "auto",
-          n_dense: int = 101, t_eval: Sequence | None = None, max_steps: int = 100_000) -> Trajectory:
+          n_dense: int = 101, t_eval: Sequence | None = None, max_steps: int = taylor.MAX_STEPS) -> Trajectory:
     """The solution of ``y' = f(y), y(0) = y0`` on ``[0, t_end]`` sampled at ``t_eval`` (default
     ``n_dense`` equispaced points), every sample confirmed to ``digits`` digits by two
     precisions (all components, relative to the largest component at that time)."""

@@ -23,6 +23,8 @@ import sympy
 
 from gfverify.theory.errors import InputError
 
+#: default cap on the number of steps (an s = 3 plateau at d = 10^8 takes about 220)
+MAX_STEPS = 10_000
 #: bits of the dyadic step multiplier sigma = S / 2^SIGMA_BITS
 SIGMA_BITS = 40
 
@@ -326,7 +328,7 @@ def _log2_abs(x: int, e: int) -> float:
 
 
 def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmath.mpf | None = None,
-              event: tuple[int, mpmath.mpf] | None = None, max_steps: int = 100_000,
+              event: tuple[int, mpmath.mpf] | None = None, max_steps: int = MAX_STEPS,
               record: bool = False) -> RawRun:
     """Integrate y' = f(y), y(0) = y0 at ``dps`` digits (tolerance 10^-dps) up to ``t_end`` or
     to the first time state[event[0]] equals event[1], whichever comes first."""
@@ -350,10 +352,12 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
                               pieces=pieces, steps=step)
             if q is None:
                 q = _initial_scale(program, consts, state, bits)
-                if q is None:  # stationary point
-                    return _stationary(t_end, event, state, pieces, step)
+                if q is None:  # an equilibrium to working precision
+                    return _stationary(t, t_end_f, event, state, pieces, step)
             for _ in range(8):
-                series, _ = _expand(program, consts, state, q, order, bits)
+                series, f = _expand(program, consts, state, q, order, bits)
+                if not any(x for x, _ in f):  # an equilibrium to working precision
+                    return _stationary(t, t_end_f, event, state, pieces, step)
                 sigma = _radius(series, order, bits) * safety
                 if 0.5 < sigma <= 2:
                     break
@@ -375,7 +379,8 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
             state = new_state
             t = t + sig * Fraction(2) ** q
             q += grow
-        raise InputError(f"the integration did not finish within {max_steps} steps (t = {float(t):.6g})")
+        raise InputError(f"the integration did not finish within {max_steps} steps (t = {mpmath.nstr(_mpf(t), 6)}, "
+                         f"state = {[mpmath.nstr(mpmath.ldexp(x, e), 6) for x, e in state]})")
 
 
 def _fraction(x: mpmath.mpf) -> Fraction:
@@ -435,12 +440,14 @@ def _initial_scale(program: Program, consts: dict, state, bits: int) -> int | No
     return math.floor(ly - lf) - 3
 
 
-def _stationary(t_end, event, state, pieces, step) -> RawRun:
+def _stationary(t: Fraction, t_end: Fraction | None, event, state, pieces: list, step: int) -> RawRun:
+    """The run ending at an equilibrium: an error for an event, a constant last piece up to t_end."""
     values = [mpmath.ldexp(x, e) for x, e in state]
-    if event is not None:
-        raise InputError(f"the flow is stationary at state {[mpmath.nstr(v, 8) for v in values]}: "
-                         f"state[{event[0]}] never reaches {mpmath.nstr(event[1], 8)}")
-    return RawRun(t=mpmath.mpf(t_end), state=values, reached=True, pieces=pieces, steps=step)
+    if event is not None or t_end is None:
+        raise InputError(f"the flow is stationary at state {[mpmath.nstr(v, 8) for v in values]}"
+                         + ("" if event is None else f": state[{event[0]}] never reaches {mpmath.nstr(event[1], 8)}"))
+    pieces.append(Piece(t0=t, q=0, span=t_end - t, coefficients=tuple(((x,), e) for x, e in state)))
+    return RawRun(t=_mpf(t_end), state=values, reached=True, pieces=pieces, steps=step)
 
 
 def _crosses(component: tuple[list[int], int], end: int, value: mpmath.mpf) -> bool:

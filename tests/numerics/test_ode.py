@@ -143,3 +143,16 @@ def test_without_heyoka(monkeypatch):
     with pytest.raises(InputError, match="heyoka"):
         ode.event_time(plateau(1), ["0.1"], 0, "0.5", 20, engine="heyoka")
     assert ode.event_time(plateau(1), ["0.1"], 0, "0.5", 20).engine == "taylor"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_solve_from_an_equilibrium(engine):
+    # y = 1 is an equilibrium of y' = y(1 - y): the dense output is the constant 1
+    sol = ode.solve(ode.OdeSystem.from_sympy([y * (1 - y)], [y]), [1], 5, 20, engine=engine, n_dense=3)
+    assert all(yt == [1] for yt in sol.ys) and sol("2.5") == [1] and sol.digits >= 20
+
+
+def test_stalled_flow_hits_the_step_cap():
+    # m' = 3(1 - m^2) m^5 from m(0) = -1/10 settles at m = -1 and never reaches 1/2
+    with pytest.raises(InputError, match="did not finish within 300 steps"):
+        ode.event_time(plateau(3), ["-0.1"], 0, "0.5", 20, engine="taylor", max_steps=300)
