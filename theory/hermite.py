@@ -154,20 +154,43 @@ def _split_term(term: sympy.Expr, z: sympy.Symbol) -> tuple[sympy.Expr, str, sym
     return sympy.expand(poly * sympy.exp(shift)), kind, a
 
 
+_KINKED = (sympy.Max, sympy.Min, sympy.Abs, sympy.sign, sympy.Heaviside, sympy.Piecewise)
+
+
+def _piecewise_pairs(f: sympy.Expr, z: sympy.Symbol) -> list[tuple[sympy.Expr, sympy.Set]]:
+    """``f`` as ``(formula, set)`` pairs covering the real line (Max, Abs, sign, Heaviside and
+    Piecewise rewritten and folded)."""
+    f = sympy.sympify(f)
+    if f.has(*_KINKED):
+        f = sympy.piecewise_fold(f.rewrite(sympy.Piecewise))
+    if isinstance(f, sympy.Piecewise):
+        return list(f.as_expr_set_pairs(sympy.Interval(-sympy.oo, sympy.oo)))
+    return [(f, sympy.Interval(-sympy.oo, sympy.oo))]
+
+
+def _components(where: sympy.Set) -> tuple:
+    return where.args if isinstance(where, sympy.Union) else (where,)
+
+
+def breakpoints(f: sympy.Expr, z: sympy.Symbol = Z) -> list[sympy.Expr]:
+    """Sorted finite points where a piecewise link (Max, Min, Abs, sign, Heaviside,
+    Piecewise) changes formula: the kinks a quadrature must split at."""
+    points: set = set()
+    pairs = _piecewise_pairs(f, z)
+    if len(pairs) == 1:
+        return []
+    for _, where in pairs:
+        for part in _components(where):
+            ends = (part.start, part.end) if isinstance(part, sympy.Interval) else tuple(part)
+            points.update(p for p in ends if p.is_finite)
+    return sorted(points, key=lambda p: float(p))
+
+
 def _pieces(f: sympy.Expr, z: sympy.Symbol) -> list[tuple[sympy.Expr, str, sympy.Expr, sympy.Expr, sympy.Expr]]:
     """``f`` as a list of ``(poly, kind, a, lo, hi)`` meaning ``poly(z) g_a(z) 1{lo<z<hi}``."""
-    f = sympy.sympify(f)
-    f = f.rewrite(sympy.Piecewise) if f.has(sympy.Max, sympy.Min, sympy.Abs, sympy.sign,
-                                             sympy.Heaviside, sympy.Piecewise) else f
-    f = sympy.piecewise_fold(f)
-    if isinstance(f, sympy.Piecewise):
-        pairs = f.as_expr_set_pairs(sympy.Interval(-sympy.oo, sympy.oo))
-    else:
-        pairs = [(f, sympy.Interval(-sympy.oo, sympy.oo))]
     out = []
-    for expr, where in pairs:
-        intervals = where.args if isinstance(where, sympy.Union) else (where,)
-        for iv in intervals:
+    for expr, where in _piecewise_pairs(f, z):
+        for iv in _components(where):
             if not isinstance(iv, sympy.Interval) or iv.measure == 0:
                 continue  # points carry no Gaussian mass
             body = sympy.expand(sympy.expand_trig(expr).rewrite(sympy.exp), power_exp=True)
@@ -253,29 +276,28 @@ def norm_squared(f: sympy.Expr, z: sympy.Symbol = Z) -> sympy.Expr:
     return _tidy(special + (gaussian_moments(rest, 0, z)[0] if rest != 0 else 0))
 
 
-def parity(f: sympy.Expr, z: sympy.Symbol = Z) -> int:
-    """``+1`` if ``f`` is even, ``-1`` if odd, ``0`` otherwise (decided exactly by sympy)."""
+def parity_degrees(f: sympy.Expr, z: sympy.Symbol = Z) -> tuple[int | None, int | None]:
+    """Degrees of the even and odd parts ``(f(z) ± f(-z))/2`` when sympy proves them polynomial
+    (``-1`` for a zero part, ``None`` when not polynomial): e.g. softplus has odd part ``z/2``."""
     f = sympy.sympify(f)
-    g = f.subs(z, -z)
-    if sympy.simplify(g - f) == 0:
-        return 1
-    if sympy.simplify(g + f) == 0:
-        return -1
-    return 0
+    out = []
+    for sgn in (1, -1):
+        part = (f + sgn * f.subs(z, -z)) / 2
+        if part.has(*_KINKED):
+            part = sympy.piecewise_fold(part.rewrite(sympy.Piecewise))
+        part = sympy.simplify(sympy.expand_log(sympy.expand(part), force=True))
+        if part == 0:
+            out.append(-1)
+        elif part.is_polynomial(z):
+            out.append(int(sympy.Poly(part, z).degree()))
+        else:
+            out.append(None)
+    return out[0], out[1]
 
 
-def stein_coefficient(f: sympy.Expr, k: int, z: sympy.Symbol = Z) -> sympy.Expr:
-    """``α_k = E[f^{(k)}(z)] / sqrt(k!)`` (Gaussian integration by parts), with distributional
-    derivatives: a piece ``q 1{lo<z<hi}`` contributes ``∫_lo^hi q^{(k)} φ`` (sympy's integrator)
-    plus ``E[q^{(k-j)} δ_c^{(j-1)}] = (-1)^{j-1} (q^{(k-j)} φ)^{(j-1)}(c)`` at each finite end."""
-    phi = sympy.exp(-z**2 / 2) / _SQRT2PI
-    total = sympy.Integer(0)
-    for poly, kind, a, lo, hi in _pieces(f, z):
-        q = poly * (sympy.erf(a * z) if kind == "erf" else sympy.exp(a * z))
-        total += sympy.integrate(sympy.diff(q, z, k) * phi, (z, lo, hi))
-        for j in range(1, k + 1):
-            g = sympy.diff(q, z, k - j) * phi
-            for c, sgn in ((lo, 1), (hi, -1)):
-                if c not in (sympy.oo, -sympy.oo):
-                    total += sgn * sympy.binomial(k, j) * (-1) ** (j - 1) * sympy.diff(g, z, j - 1).subs(z, c)
-    return _tidy(total / sympy.sqrt(sympy.factorial(k)))
+def symmetry_zeros(f: sympy.Expr, kmax: int, z: sympy.Symbol = Z) -> list[bool]:
+    """``zeros[k]`` is True when ``α_k = 0`` exactly by symmetry: the part of ``f`` of the parity
+    of ``k`` is a polynomial of degree below ``k`` (or zero)."""
+    even, odd = parity_degrees(f, z)
+    return [(d is not None and k > d) for k in range(kmax + 1)
+            for d in [even if k % 2 == 0 else odd]]
