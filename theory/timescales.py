@@ -64,22 +64,48 @@ def _mp(x: object) -> mpmath.mpf:
     return mpmath.mpf(x)
 
 
+def _mp_rational(c: sympy.Expr) -> mpmath.mpf:
+    c = sympy.Rational(c)
+    return mpmath.mpf(int(c.p)) / int(c.q)
+
+
+def _roots(den: sympy.Poly, prec: int) -> list[mpmath.mpc]:
+    """The (simple) roots of the square-free rational polynomial ``den`` to ``prec`` bits:
+    python-flint's certified complex root isolation when installed (fast at high degree),
+    else ``mpmath.polyroots``."""
+    if den.degree() <= 0:
+        return []
+    try:
+        import flint
+    except ImportError:
+        coeffs = [_mp_rational(c) for c in den.all_coeffs()]
+        return list(mpmath.polyroots(coeffs, maxsteps=400, extraprec=2 * prec + 64))
+    poly = flint.fmpq_poly([flint.fmpq(int(sympy.Rational(c).p), int(sympy.Rational(c).q))
+                            for c in reversed(den.all_coeffs())])
+    old = flint.ctx.prec
+    try:
+        flint.ctx.prec = prec + 64
+        roots = poly.complex_roots()
+    finally:
+        flint.ctx.prec = old
+    out = []
+    for r, mult in roots:
+        if mult != 1:
+            raise ValueError("the log-part denominator is not square-free")
+        re, im = (mpmath.mpf(tuple(int(x) for x in part.mid().man_exp())) for part in (r.real, r.imag))
+        out.append(mpmath.mpc(re, im))
+    return out
+
+
 @lru_cache(maxsize=256)
 def _log_terms(num: sympy.Poly, den: sympy.Poly, prec: int) -> list[tuple]:
     if num.is_zero:
         return []
     dden = den.diff()
     with mpmath.workprec(prec + 64):
-        coeffs = [mpmath.mpf(sympy.Rational(c).p) / sympy.Rational(c).q for c in den.all_coeffs()]
-        roots = mpmath.polyroots(coeffs, maxsteps=400, extraprec=2 * prec + 64) if den.degree() > 0 else []
-        out = []
-        for r in roots:
-            pr = mpmath.polyval([mpmath.mpf(sympy.Rational(c).p) / sympy.Rational(c).q
-                                 for c in num.all_coeffs()], r)
-            dr = mpmath.polyval([mpmath.mpf(sympy.Rational(c).p) / sympy.Rational(c).q
-                                 for c in dden.all_coeffs()], r)
-            out.append((r, pr / dr))
-    return out
+        pn = [_mp_rational(c) for c in num.all_coeffs()]
+        pd = [_mp_rational(c) for c in dden.all_coeffs()]
+        return [(r, mpmath.polyval(pn, r) / mpmath.polyval(pd, r)) for r in _roots(den, prec)]
 
 
 def escape_integral(rhs: sympy.Expr, var: sympy.Symbol) -> EscapeIntegral:

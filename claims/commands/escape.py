@@ -148,7 +148,7 @@ def escape(alphas: dict[int, sympy.Expr], d: int, m1: sympy.Expr, planted: bool,
     if not abs(m0) < 1:
         raise InputError(f"the start m0 = g d^-1/2 = {sympy.N(m0, 12)} lies outside the open unit ball")
     if not (m0 < m1 < 1):
-        raise InputError(f"the target m1 = {m1} must lie in (m0, 1) = ({sympy.N(m0, 12)}, 1)")
+        raise InputError(f"the target m1 = {sympy.N(m1, 12)} must lie in (m0, 1) = ({sympy.N(m0, 12)}, 1)")
     rhs = single_index_rhs(alphas, M, planted=planted)
     with mpmath.workdps(dps):
         t_cf = escape_time(rhs, M, m0, m1)
@@ -162,8 +162,8 @@ def escape(alphas: dict[int, sympy.Expr], d: int, m1: sympy.Expr, planted: bool,
     shown = max(digits, 1)
     return {
         "d": d,
-        "m0": mpmath.nstr(mpmath.mpf(sympy.N(m0, dps)), shown),
-        "m1": str(m1) if m1.is_Rational else mpmath.nstr(mpmath.mpf(sympy.N(m1, dps)), shown),
+        "m0": _decimal(m0, shown),
+        "m1": _decimal(m1, shown),
         "planted": planted,
         "T_closed_form": _decimal(t_cf_hi, min(dps, int(cf_digits))),
         "T_ode": _decimal(ev.t, max(1, int(min(ev.digits, dps)))),
@@ -173,8 +173,10 @@ def escape(alphas: dict[int, sympy.Expr], d: int, m1: sympy.Expr, planted: bool,
 
 
 def _decimal(x: object, digits: int) -> str:
+    """``x`` (mpmath or exact sympy) as a decimal string with ``digits`` significant digits."""
     with mpmath.workdps(digits + 10):
-        return mpmath.nstr(mpmath.mpf(x), digits, min_fixed=-math.inf, max_fixed=math.inf)
+        value = mpmath.mpf(sympy.N(x, digits + 10)) if isinstance(x, sympy.Basic) else mpmath.mpf(x)
+        return mpmath.nstr(value, digits, min_fixed=-math.inf, max_fixed=math.inf)
 
 
 def run(args: argparse.Namespace) -> int:
