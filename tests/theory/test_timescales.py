@@ -1,0 +1,104 @@
+"""Exact escape times and their asymptotics (theory.timescales)."""
+
+import mpmath
+import pytest
+import sympy
+
+from gfverify.theory import timescales as ts
+from gfverify.theory.errors import InputError
+from gfverify.theory.reduced_ode import M, single_index_rhs
+
+R = sympy.Rational
+
+
+def _quad(rhs, m0, m1, dps=40):
+    """Independent route: tanh-sinh quadrature of 1/R split geometrically towards m0."""
+    f = sympy.lambdify(M, 1 / rhs, "mpmath")
+    with mpmath.workdps(dps):
+        a, b = mpmath.mpf(sympy.N(m0, dps + 5)), mpmath.mpf(sympy.N(m1, dps + 5))
+        pts = [a]
+        while pts[-1] * 4 < b:
+            pts.append(pts[-1] * 4)
+        return mpmath.quad(f, pts + [b])
+
+
+@pytest.mark.parametrize("rhs", [
+    (1 - M**2) * 3 * M**5,
+    (1 - M**2) * (2 * R(1, 3) * M**3 + 3 * R(2, 5) * M**5),
+    (1 - M**2) * (M + 3 * R(1, 4) * M**5),
+    (1 - M**2) * 3 * M**2,
+    (1 - M**2) * (2 * M + 3 * M**2 + 4 * R(1, 9) * M**3),
+])
+def test_closed_form_against_quadrature(rhs):
+    m0, m1 = 1 / sympy.sqrt(10**4), R(7, 10)
+    with mpmath.workdps(40):
+        closed = ts.escape_time(rhs, M, m0, m1)
+        numeric = _quad(rhs, m0, m1)
+        assert abs(closed - numeric) <= mpmath.mpf(10) ** -32 * abs(closed)
+
+
+def test_linear_link_by_hand():
+    # 1/(m(1-m^2)) = 1/m + m/(1-m^2): T = ln(m1/m0) - (ln(1-m1^2) - ln(1-m0^2))/2
+    m0, m1 = R(1, 1000), R(1, 2)
+    want = sympy.log(m1 / m0) - (sympy.log(1 - m1**2) - sympy.log(1 - m0**2)) / 2
+    with mpmath.workdps(50):
+        got = ts.escape_time(M * (1 - M**2), M, m0, m1)
+        assert abs(got - mpmath.mpf(sympy.N(want, 60))) < mpmath.mpf(10) ** -45
+
+
+def test_planted_h3_by_hand():
+    # 1/(3 m^2 (1 - m^2)) = (1/m^2 + 1/(1-m^2))/3: T = (1/m0 - 1/m1 + atanh m1 - atanh m0)/3
+    m0, m1 = R(1, 100), R(1, 2)
+    want = (1 / m0 - 1 / m1 + sympy.atanh(m1) - sympy.atanh(m0)) / 3
+    with mpmath.workdps(50):
+        got = ts.escape_time(single_index_rhs({3: 1}, planted=True), M, m0, m1)
+        assert abs(got - mpmath.mpf(sympy.N(want, 60))) < mpmath.mpf(10) ** -45
+
+
+def test_laurent_against_sympy_series():
+    rhs = (1 - M**2) * (2 * M**3 + 3 * R(1, 2) * M**5)
+    ser = sympy.series(1 / rhs, M, 0, 4).removeO()
+    mine = ts.laurent_at_zero(rhs, M, 3)
+    assert sympy.expand(ser - sum(c * M**j for j, c in mine.items())) == 0
+
+
+@pytest.mark.parametrize("s", [2, 3, 4])
+def test_leading_term_formula(s):
+    a, g = sympy.symbols("a g", positive=True)
+    lead = ts.in_d(ts.singular_terms(single_index_rhs({s: a}), M)[0], g)
+    want = ts.D ** (s - 1) / (2 * s * (s - 1) * a**2 * g ** (2 * s - 2))
+    assert sympy.simplify(lead - want) == 0
+
+
+def test_expansion_sums_to_exact_time():
+    rhs = single_index_rhs({3: 1, 4: R(1, 2)}, planted=True)
+    asym = ts.asymptotics(rhs, M, R(1, 2), regular=3)
+    m0 = R(1, 10**4)
+    with mpmath.workdps(40):
+        T = ts.escape_time(rhs, M, m0, R(1, 2))
+        terms = asym.terms(m0)
+        # remainder after every computed term: O(m0^4)
+        assert abs(T - mpmath.fsum(terms)) < 10 * mpmath.mpf(m0) ** 4
+
+
+def test_stage_helpers():
+    g1, g2 = sympy.symbols("g1 g2")
+    gdot = [2 * g1 * (1 - g1), 6 * g2**3 * (1 - g2) * (1 + g1)]
+    stage = ts.frozen_stage_rhs(gdot, [g1, g2], [0, 1], 1)
+    assert sympy.expand(stage - 12 * g2**3 * (1 - g2)) == 0
+    assert ts.relative_exponent(stage, g2) == 3
+    with mpmath.workdps(30):
+        # int dg/(2g(1-g)) from 1/d to 1/2 = (ln(d-1))/2
+        assert abs(ts.stage_plateau(gdot[0], g1, R(1, 10**6), R(1, 2)) - mpmath.log(10**6 - 1) / 2) < 1e-25
+
+
+@pytest.mark.parametrize("rhs, m0, m1", [
+    (sympy.exp(M), R(1, 10), R(1, 2)),                 # not a polynomial
+    (sympy.Integer(0), R(1, 10), R(1, 2)),             # nothing moves
+    ((1 - M**2) * 3 * M**5, R(1, 2), R(1, 10)),        # m1 <= m0
+    ((1 - M**2) * 3 * M**2, -R(1, 10), R(1, 2)),       # planted h3 from m0 < 0: R(0) = 0 on the way
+    ((1 - M**2) * sympy.sqrt(2) * M, R(1, 10), R(1, 2)),  # irrational coefficient
+])
+def test_bad_input(rhs, m0, m1):
+    with pytest.raises(InputError):
+        ts.escape_time(rhs, M, m0, m1)
