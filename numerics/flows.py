@@ -118,7 +118,7 @@ class Trajectory:
     costs: list
     step_times: list
     step_outputs: list
-    min_inverse_condition: mpmath.mpf
+    min_sigma_ratio: mpmath.mpf
     rank: int
     steps: int
     evaluations: int
@@ -126,21 +126,23 @@ class Trajectory:
 
 
 def rank_threshold(dps: int) -> mpmath.mpf:
-    """``σ_min/σ_max`` below ``10^{−dps/3}`` counts as a rank drop: ``D⁺`` would lose more
-    than a third of the digits asked for."""
+    """``σ_min(D(θ))/σ_max(D(θ0))`` below ``10^{−dps/3}`` counts as a rank drop: ``D⁺`` would
+    lose more than a third of the digits asked for."""
     return mpmath.mpf(10) ** (-mpmath.mpf(dps) / 3)
 
 
-def _rank_error(where: str, ratio, threshold) -> InputError:
-    return InputError(
-        f"the Jacobian D loses rank {where} (sigma_min/sigma_max = {mpmath.nstr(ratio, 3)} < "
-        f"{mpmath.nstr(threshold, 3)}): D+ jumps there, so the flow V_alpha is not defined; "
-        f"use widths with K >= QN or a model of constant rank")
+def _rank_error(where: str, ratio, threshold, underflow: bool = False) -> InputError:
+    why = (f"sigma_min/sigma_max(start) fell to {mpmath.nstr(ratio, 3)} and the step size underflows"
+           if underflow else f"sigma_min/sigma_max(start) = {mpmath.nstr(ratio, 3)} < {mpmath.nstr(threshold, 3)}")
+    return InputError(f"the Jacobian D loses rank {where} ({why}): D+ jumps there, so the flow "
+                      f"V_alpha is not defined; use widths with K >= QN or a model of constant rank")
 
 
 def flow(model, theta0: Sequence, cost, alpha, times: Sequence, variable: str = "t") -> Trajectory:
     """Integrate ``θ' = V_α(θ)`` from ``θ0`` (time 0) to each of ``times`` in ``variable``,
-    to the current precision ``mp.dps`` (``GUARD`` digits more inside, tolerance ``10^{−dps}``)."""
+    to the current precision ``mp.dps`` (``GUARD`` digits more inside, tolerance ``10^{−dps}``).
+    The rank indicator is ``σ_min(D(θ)) / σ_max(D(θ0))`` (scale-free, and it also sees a square
+    ``D`` shrinking to 0); the trajectory records its smallest value."""
     if variable not in VARIABLES:
         raise ValueError(f"time variable must be one of {VARIABLES}")
     alpha = mpmath.mpf(alpha)
@@ -150,7 +152,8 @@ def flow(model, theta0: Sequence, cost, alpha, times: Sequence, variable: str = 
         raise InputError("times in the variable t must lie in (0, 1)")
     dps = mpmath.mp.dps
     threshold = rank_threshold(dps)
-    monitor = {"min": mpmath.mpf(1), "t": mpmath.mpf(0)}
+    N = model.n_points
+    monitor = {"min": mpmath.mpf(1), "last": mpmath.mpf(0), "scale": None}
     step_times: list = []
     step_outputs: list = []
 
@@ -158,12 +161,15 @@ def flow(model, theta0: Sequence, cost, alpha, times: Sequence, variable: str = 
         x, rows = model.outputs_and_jacobian(theta)
         step_times.append(tau)
         step_outputs.append(x)
+        monitor["last"] = tau
         try:
-            ratio = Jacobian(rows).inverse_condition()
+            sigma = Jacobian(rows).singular_values()
         except SingularJacobian:
-            ratio = mpmath.mpf(0)
-        if ratio < monitor["min"]:
-            monitor["min"], monitor["t"] = ratio, tau
+            sigma = [mpmath.mpf(0)]
+        if monitor["scale"] is None:
+            monitor["scale"] = sigma[0] if sigma[0] > 0 else mpmath.mpf(1)
+        ratio = sigma[-1] / monitor["scale"]
+        monitor["min"] = min(monitor["min"], ratio)
         if ratio < threshold:
             raise _rank_error(f"along the flow near {variable} = {mpmath.nstr(tau, 6)}", ratio, threshold)
 
@@ -172,24 +178,23 @@ def flow(model, theta0: Sequence, cost, alpha, times: Sequence, variable: str = 
         try:
             check_rank(mpmath.mpf(0), theta)
         except InputError as exc:
-            raise InputError(str(exc).replace("along the flow near", "at the start,")) from None
-        N = model.n_points
+            raise InputError(str(exc).replace(f"along the flow near {variable} = 0", "at the start")) from None
         solver = BulirschStoer(lambda u, th: [N * v for v in homotopy_field(model, cost, alpha, th)],
                                mpmath.mpf(10) ** -dps, default_kmax(dps))
         try:
             states = solver.integrate(0, theta, [to_u(variable, t, N) for t in times],
                                       on_step=lambda u, th: check_rank(from_u(variable, u, N), th))
         except (SingularJacobian, StepSizeUnderflow) as exc:
-            where = getattr(exc, "t", None)
-            at = f"near {variable} = {mpmath.nstr(where, 6)}" if where is not None else "along the flow"
-            raise _rank_error(at, monitor["min"], threshold) from None
+            where = from_u(variable, exc.t, N) if isinstance(exc, StepSizeUnderflow) else monitor["last"]
+            raise _rank_error(f"along the flow near {variable} = {mpmath.nstr(where, 6)}",
+                              monitor["min"], threshold, underflow=True) from None
         outputs = [model.outputs(s) for s in states]
         costs = [cost.value(x) for x in outputs]
     with mpmath.workdps(dps):
         rnd = lambda vs: [+v for v in vs]  # noqa: E731 - round to the precision asked for
         return Trajectory(variable, rnd(times), [rnd(s) for s in states], [rnd(x) for x in outputs],
-                          rnd(costs), rnd(step_times), [rnd(x) for x in step_outputs], +monitor["min"], min(model.n_outputs, model.n_params),
-                          solver.steps, solver.evaluations)
+                          rnd(costs), rnd(step_times), [rnd(x) for x in step_outputs], +monitor["min"],
+                          min(model.n_outputs, model.n_params), solver.steps, solver.evaluations)
 
 
 def segment_point(t, x0: Sequence, y: Sequence) -> list:

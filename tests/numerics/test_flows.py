@@ -1,0 +1,129 @@
+"""Flows of THEORY.md [B]: the full-rank adapted flow is a straight line in output space, the
+standard flow is not, and the rank monitor stops a flow whose Jacobian loses rank."""
+
+from dataclasses import dataclass
+
+import mpmath
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from gfverify.numerics.flows import (CrossEntropyCost, SquareCost, distance_from_segment, flow,
+                                     from_u, geometric_times, homotopy_field, norm, segment_point,
+                                     to_u)
+from gfverify.numerics.networks import random_linear, random_mlp
+from gfverify.numerics.precision import tolerance
+from gfverify.theory.errors import InputError
+
+DPS = 25
+SMALL = random_mlp((1, 4, 1), 2, 2)
+
+
+def _run(problem, alpha, times, variable="t"):
+    cost = SquareCost(problem.y_mp(), problem.model.n_points)
+    return flow(problem.model, problem.theta0_mp(), cost, alpha, [mpmath.mpf(t) for t in times], variable)
+
+
+def test_adapted_flow_is_linear_interpolation():
+    with mpmath.workdps(DPS):
+        times = ["0.3", "0.9"]
+        tr = _run(SMALL, 1, times)
+        x0, y = SMALL.model.outputs(SMALL.theta0_mp()), SMALL.y_mp()
+        for t, x in zip(times, tr.outputs):
+            assert norm([a - b for a, b in zip(x, segment_point(mpmath.mpf(t), x0, y))]) < tolerance(DPS)
+        assert tr.rank == 2
+
+
+def test_standard_flow_leaves_the_segment():
+    with mpmath.workdps(20):
+        tr = _run(SMALL, 0, ["0.5"])
+        x0, y = SMALL.model.outputs(SMALL.theta0_mp()), SMALL.y_mp()
+        assert max(distance_from_segment(x, x0, y) for x in tr.step_outputs) > mpmath.mpf("1e-3")
+
+
+def test_time_variables_agree():
+    with mpmath.workdps(20):
+        N = SMALL.model.n_points
+        t = mpmath.mpf("0.6")
+        a = _run(SMALL, 1, [t], "t").outputs[-1]
+        b = _run(SMALL, 1, [-N * mpmath.log1p(-t)], "s").outputs[-1]
+        assert max(abs(p - q) for p, q in zip(a, b)) < tolerance(20)
+        assert abs(from_u("t", to_u("t", t, N), N) - t) < tolerance(20)
+
+
+@dataclass(frozen=True)
+class Cube:
+    """x = θ³ (K = QN = 1): D = 3θ² vanishes at θ = 0, which the adapted flow from x0 = 1 to
+    y = −1 must cross (x(t) = 1 − 2t reaches 0 at t = 1/2)."""
+
+    n_params: int = 1
+    n_outputs: int = 1
+    n_points: int = 1
+
+    def outputs(self, theta):
+        return [theta[0] ** 3]
+
+    def outputs_and_jacobian(self, theta):
+        return [theta[0] ** 3], [[3 * theta[0] ** 2]]
+
+
+def test_rank_monitor_stops_the_flow():
+    with mpmath.workdps(20):
+        with pytest.raises(InputError, match="loses rank along the flow near t = 0.5"):
+            flow(Cube(), [mpmath.mpf(1)], SquareCost([-1], 1), 1, [mpmath.mpf("0.9")])
+
+
+def test_rank_deficient_start_is_rejected():
+    with mpmath.workdps(20):
+        with pytest.raises(InputError, match="at the start"):
+            flow(Cube(), [mpmath.mpf(0)], SquareCost([-1], 1), 1, [mpmath.mpf("0.5")])
+
+
+@pytest.mark.parametrize("alpha", [-0.1, 1.5])
+def test_alpha_outside_unit_interval(alpha):
+    with mpmath.workdps(20):
+        with pytest.raises(InputError, match="alpha"):
+            _run(SMALL, alpha, ["0.5"])
+
+
+def test_underparametrized_linear_model_keeps_its_perpendicular_part():
+    problem = random_linear(4, 2, 0)
+    with mpmath.workdps(DPS):
+        tr = _run(problem, 1, ["0.999"])
+        x0, y = problem.model.outputs(problem.theta0_mp()), problem.y_mp()
+        # the outputs stay in x0 + range(A), so the distance to y cannot drop to 0
+        assert tr.costs[-1] > mpmath.mpf("1e-3")
+
+
+def test_cross_entropy_gradient_is_the_derivative_of_the_cost():
+    with mpmath.workdps(30):
+        cost = CrossEntropyCost([[mpmath.mpf("0.3"), mpmath.mpf("0.7")], [mpmath.mpf("0.6"), mpmath.mpf("0.4")]])
+        x = [mpmath.mpf(v) for v in ("0.2", "-1.1", "0.5", "2.0")]
+        g = cost.grad(x)
+        for i in range(4):
+            d = mpmath.diff(lambda e: cost.value(x[:i] + [x[i] + e] + x[i + 1:]), 0)
+            assert abs(d - g[i]) < tolerance(30)
+
+
+def test_homotopy_field_interpolates_linearly_in_alpha():
+    with mpmath.workdps(30):
+        cost = SquareCost(SMALL.y_mp(), SMALL.model.n_points)
+        th = SMALL.theta0_mp()
+        v0, v1, vh = (homotopy_field(SMALL.model, cost, a, th) for a in (0, 1, mpmath.mpf(1) / 2))
+        assert max(abs(c - (a + b) / 2) for a, b, c in zip(v0, v1, vh)) < tolerance(30)
+
+
+def test_geometric_times():
+    with mpmath.workdps(30):
+        ts = geometric_times("0.999", 3)
+        assert abs(ts[-1] - mpmath.mpf("0.999")) < tolerance(30)
+        assert abs(ts[0] - mpmath.mpf("0.9")) < tolerance(30)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-5, 5), min_size=6, max_size=6), st.floats(0, 1))
+def test_distance_from_segment(values, tau):
+    with mpmath.workdps(30):
+        a, b = [mpmath.mpf(v) for v in values[:3]], [mpmath.mpf(v) for v in values[3:]]
+        on = segment_point(mpmath.mpf(tau), a, b)
+        assert distance_from_segment(on, a, b) < tolerance(30, max(1, norm(a), norm(b)))
+        assert abs(distance_from_segment(b, a, b)) < tolerance(30, max(1, norm(b)))

@@ -1,0 +1,85 @@
+"""Jacobians of the [B] models against an independent route: mpmath.diff (numerical
+differentiation at raised precision) of the outputs, one parameter at a time."""
+
+import mpmath
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from gfverify.numerics.networks import (MLP, parse_widths, random_graph, random_linear, random_mlp)
+from gfverify.numerics.precision import tolerance
+from gfverify.theory.errors import InputError
+
+DPS = 30
+
+
+def _jacobian_by_diff(model, theta):
+    rows = []
+    for i in range(model.n_outputs):
+        row = []
+        for k in range(model.n_params):
+            f = lambda e, k=k, i=i: model.outputs(theta[:k] + [theta[k] + e] + theta[k + 1:])[i]  # noqa: E731
+            row.append(mpmath.diff(f, 0))
+        rows.append(row)
+    return rows
+
+
+def _assert_jacobian(problem):
+    with mpmath.workdps(DPS):
+        theta = problem.theta0_mp()
+        x, D = problem.model.outputs_and_jacobian(theta)
+        assert x == problem.model.outputs(theta)
+        ref = _jacobian_by_diff(problem.model, theta)
+        worst = max(abs(a - b) for ra, rb in zip(D, ref) for a, b in zip(ra, rb))
+        assert worst < tolerance(DPS), worst
+
+
+@pytest.mark.parametrize("problem", [
+    random_mlp((2, 3, 2), 2, 0),
+    random_mlp((1, 3, 2, 2), 2, 1),
+    random_mlp((2, 3, 1), 3, 2, activation="softplus"),
+    random_linear(3, 2, 0),
+    random_graph(2, 3, 0),
+], ids=lambda p: p.name)
+def test_jacobian_matches_numerical_differentiation(problem):
+    _assert_jacobian(problem)
+
+
+@settings(max_examples=8, deadline=None)
+@given(widths=st.lists(st.integers(1, 3), min_size=2, max_size=4), n=st.integers(1, 2),
+       seed=st.integers(0, 10**6), activation=st.sampled_from(["tanh", "softplus"]))
+def test_jacobian_random_architectures(widths, n, seed, activation):
+    _assert_jacobian(random_mlp(widths, n, seed, activation, require_overparametrized=False))
+
+
+def test_parameter_count_and_layout():
+    model = random_mlp((2, 8, 2), 3, 0).model
+    assert model.n_params == 2 * 8 + 8 + 8 * 2 + 2
+    assert model.n_outputs == 6 and model.n_points == 3
+
+
+def test_same_instance_at_every_precision():
+    problem = random_mlp((2, 4, 2), 3, 5)
+    with mpmath.workdps(30):
+        low = problem.model.outputs(problem.theta0_mp())
+    with mpmath.workdps(60):
+        high = problem.model.outputs(problem.theta0_mp())
+    with mpmath.workdps(60):
+        assert max(abs(a - b) for a, b in zip(low, high)) < mpmath.mpf(10) ** -28
+
+
+def test_linear_layer_only_network_is_affine():
+    model = MLP((2, 1), ((1.0, 2.0), (-0.5, 0.25)))
+    with mpmath.workdps(30):
+        theta = [mpmath.mpf(3), mpmath.mpf(-1), mpmath.mpf("0.5")]
+        assert model.outputs(theta) == [3 * 1 - 2 + mpmath.mpf("0.5"), 3 * -0.5 - 0.25 + mpmath.mpf("0.5")]
+
+
+@pytest.mark.parametrize("text", ["2,x,2", "2", "", "2,0,2", "2,-1,1"])
+def test_parse_widths_rejects(text):
+    with pytest.raises(InputError):
+        parse_widths(text)
+
+
+def test_underparametrized_is_rejected():
+    with pytest.raises(InputError, match="K = 6 parameters < QN = 8"):
+        random_mlp((1, 1, 2), 4, 0)

@@ -1,0 +1,58 @@
+"""The Gram/Cholesky pseudoinverse against the Moore–Penrose conditions and mpmath's SVD."""
+
+import mpmath
+import numpy as np
+import pytest
+
+from gfverify.numerics.precision import tolerance
+from gfverify.numerics.pseudoinverse import Jacobian, SingularJacobian
+
+DPS = 30
+
+
+def _random_rows(m, K, seed):
+    rng = np.random.default_rng(seed)
+    return [[mpmath.mpf(float(v)) for v in row] for row in rng.standard_normal((m, K))]
+
+
+def _matrix_pinv(J):
+    cols = []
+    for i in range(J.m):
+        e = [mpmath.mpf(int(i == j)) for j in range(J.m)]
+        cols.append(J.pinv(e))
+    return mpmath.matrix(cols).T
+
+
+@pytest.mark.parametrize("m,K", [(2, 5), (4, 4), (5, 2)])
+def test_penrose_conditions(m, K):
+    with mpmath.workdps(DPS):
+        J = Jacobian(_random_rows(m, K, m * 10 + K))
+        D, X = mpmath.matrix(J.rows), _matrix_pinv(J)
+        for R in (D * X * D - D, X * D * X - X, (D * X).T - D * X, (X * D).T - X * D):
+            assert mpmath.mnorm(R, 1) < tolerance(DPS)
+
+
+def test_singular_values_match_svd_and_projector():
+    with mpmath.workdps(DPS):
+        rows = _random_rows(3, 6, 1)
+        J = Jacobian(rows)
+        ref = sorted(mpmath.svd_r(mpmath.matrix(rows), compute_uv=False), reverse=True)
+        assert max(abs(a - b) for a, b in zip(J.singular_values(), ref)) < tolerance(DPS)
+        v = [mpmath.mpf(1), mpmath.mpf(-2), mpmath.mpf(3)]
+        assert max(abs(a - b) for a, b in zip(J.proj(v), v)) < tolerance(DPS)  # full row rank: P = I
+
+
+def test_tall_projector_is_idempotent_and_not_identity():
+    with mpmath.workdps(DPS):
+        J = Jacobian(_random_rows(5, 2, 3))
+        v = [mpmath.mpf(k + 1) for k in range(5)]
+        p = J.proj(v)
+        assert max(abs(a - b) for a, b in zip(J.proj(p), p)) < tolerance(DPS)
+        assert max(abs(a - b) for a, b in zip(p, v)) > 0.1
+
+
+def test_rank_deficient_raises():
+    with mpmath.workdps(DPS):
+        row = [mpmath.mpf(1), mpmath.mpf(2), mpmath.mpf(3)]
+        with pytest.raises(SingularJacobian):
+            Jacobian([row, [2 * v for v in row]])

@@ -1,0 +1,63 @@
+"""The symbolic side of THEORY.md [B]: each identity vanishes, and perturbed versions do not."""
+
+import sympy
+
+from gfverify.theory import interpolation as I
+
+
+def _all_zero(exprs):
+    return all(sympy.simplify(e) == 0 for e in exprs)
+
+
+def test_chain_rule_standard_and_adapted():
+    assert _all_zero(I.chain_rule_output_velocity())
+    assert _all_zero(I.chain_rule_output_velocity(adapted=True))
+
+
+def test_projector_properties():
+    assert _all_zero(I.projector_properties())
+
+
+def test_penrose_conditions_hold_for_the_formula_and_fail_for_the_transpose():
+    D = I.generic_matrix("d", 2, 3)
+    assert all(e == 0 for e in I.penrose_residuals(D, I.pinv_full_row_rank(D).applyfunc(sympy.cancel)))
+    values = {v: sympy.Integer(i + 2) ** (i % 3) - i for i, v in enumerate(sorted(D.free_symbols, key=str))}
+    assert any(e.subs(values) != 0 for e in I.penrose_residuals(D, D.T))
+
+
+def test_homotopy_factorization_and_kernel():
+    assert _all_zero(I.homotopy_factorization())
+    assert _all_zero(I.homotopy_kernel())
+
+
+def test_homotopy_singular_values_positive_on_unit_interval():
+    lam = I.homotopy_eigenvalue()
+    sigma = [s for s in lam.free_symbols if s.name == "sigma"][0]
+    for a in (0, sympy.Rational(1, 3), 1):
+        for s in (sympy.Rational(1, 10), 1, 7):
+            assert lam.subs({I.ALPHA: a, sigma: s}) > 0
+
+
+def test_full_rank_solution():
+    sol = I.full_rank_solution()
+    assert sympy.simplify(sol["x_s"] - sol["claimed"]) == 0
+    assert sympy.simplify(sol["x_t"] - sol["line"]) == 0
+    assert sympy.simplify(sol["cost_ratio"] - (1 - I.T_) ** 2) == 0
+    # a wrong time change does not give the line
+    wrong = sol["x_s"].subs(I.S_, -I.N_ * sympy.log(1 - I.T_) / 2)
+    assert sympy.simplify(wrong - sol["line"]) != 0
+
+
+def test_duhamel():
+    assert _all_zero(I.duhamel_derivative())
+    assert sympy.simplify(I.duhamel_bound_factor() - I.T_) == 0
+
+
+def test_cross_entropy():
+    ce = I.cross_entropy()
+    assert ce["row_sum_of_grad"] == 0
+    assert ce["limit_row_sum_minus_initial"] == 0
+    assert _all_zero(ce["grad_at_limit"])
+    # the centred log y alone is also a critical point, but it does not keep the row sum of x(0)
+    logy = ce["limit"].applyfunc(lambda e: e.subs({s: 0 for s in e.free_symbols if s.name.startswith("xi")}))
+    assert sympy.simplify(sum(logy) - sum(I.generic_vector("xi", 3))) != 0
