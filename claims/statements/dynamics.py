@@ -685,3 +685,87 @@ CLAIMS: list[Claim] = [
            "h1(z1) + h3(z2) stage lengths over d = 1e2..1e8", r"T_2\simeq\frac{d^2}{12c^2}", "scaling",
            make_two_scale_check(FIT_D), tier="full"),
 ]
+
+
+# ----------------------------------------------------------------------------- figures
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def report_escape_curves(directory: Path, dps: int) -> list[Path]:
+    """m(t) for h3 (two-timescale and planted) and the staircase g_i(t), from the ODE layer;
+    time in units of the THEORY.md escape time."""
+    plt = _pyplot()
+    if plt is None:
+        return []
+    ode = _ode()
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    for ax, planted in zip(axes[:2], (False, True)):
+        for d in (10**2, 10**4, 10**6):
+            T_end = _closed_form("h3", planted, d, sympy.Rational(99, 100))
+            system = ode.OdeSystem.from_sympy([_rhs("h3", planted)], [M])
+            n = 161
+            traj = ode.solve(system, [1 / sympy.sqrt(d)], int(T_end) + 1, 8, n_dense=n)
+            lead = float(theory_leading(3, 1, 1, d, planted))
+            ax.plot([float(t) / lead for t in traj.ts], [float(y[0]) for y in traj.ys], label=f"d = {d:.0e}")
+        ax.set_xlabel("t / T_lead  (T_lead = d^2/12)" if not planted else "t / T_lead  (T_lead = d^(1/2)/3)")
+        ax.set_ylabel("m(t)")
+        ax.set_title(("planted" if planted else "two-timescale") + " flow, f* = h3, m(0) = d^(-1/2)")
+        ax.legend()
+    gdot, gs = ro.diagonal_flow(STAIRCASE, [Z1, Z2, Z3])
+    system = ode.OdeSystem.from_sympy(gdot, gs)
+    d = 10**6
+    traj = ode.solve(system, [sympy.Rational(1, d)] * 3, 25, 8, n_dense=201)
+    for i in range(3):
+        axes[2].plot([float(t) for t in traj.ts], [float(y[i]) for y in traj.ys], label=f"g{i + 1} = G_{i + 1}{i + 1}")
+    for k in (1, 2, 3):
+        axes[2].axvline(k * 0.5 * float(mpmath.log(d)), color="grey", ls=":", lw=0.8)
+    axes[2].set_xlabel("t  (dotted: multiples of (1/2) ln d)")
+    axes[2].set_title("staircase z1 + z1 z2 + z1 z2 z3, diagonal flow, d = 1e6")
+    axes[2].legend()
+    fig.tight_layout()
+    path = directory / "dynamics_m_of_t.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return [path]
+
+
+def report_escape_scaling(directory: Path, dps: int) -> list[Path]:
+    """T(d) on log-log axes (closed form, verified against the ODE by the claims) with the
+    THEORY.md leading terms, whose slopes are s − 1 and s/2 − 1."""
+    plt = _pyplot()
+    if plt is None:
+        return []
+    ds = [10 ** (k / 4) for k in range(8, 33)]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4))
+    for ax, planted, names in ((axes[0], False, ("h1", "h2", "h3", "h4")), (axes[1], True, ("h2", "h3", "h4", "h6"))):
+        for name in names:
+            s = min(LINKS[name])
+            with mpmath.workdps(30):
+                T = [float(_integral(name, planted).time(mpmath.mpf(d) ** -0.5, HALF)) for d in ds]
+            line, = ax.loglog(ds, T, lw=2, label=f"{name}: T(d)")
+            lead = [float(sympy.N(theory_leading(s, 1, 1, sympy.Float(d, 30), planted))) for d in ds]
+            slope = theory_exponent(s, planted)
+            ax.loglog(ds, lead, ls="--", color=line.get_color(),
+                      label=f"THEORY.md leading term (slope {slope})" if (s > 1 and not planted) or (planted and s > 2)
+                      else "THEORY.md ln d term")
+        ax.set_xlabel("d")
+        ax.set_ylabel("T(d^-1/2 -> 1/2)")
+        ax.set_title("planted problem" if planted else "two-timescale problem")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    path = directory / "dynamics_escape_times.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return [path]
+
+
+REPORTS = [report_escape_curves, report_escape_scaling]

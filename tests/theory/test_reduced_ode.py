@@ -76,7 +76,7 @@ def test_q_limit():
         ro.reduced_rhs(zs[0] * zs[3], list(zs))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(link=polynomial_links(max_degree=5), m=st.fractions(-1, 1))
 def test_single_index_flow_invariants(link, m):
     """|m| = 1 is invariant, the two-timescale flow moves away from 0 (m R(m) >= 0) and the
@@ -93,7 +93,7 @@ def test_single_index_flow_invariants(link, m):
     assert (M * ro.single_index_rhs(alphas)).subs(M, m) >= 0
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(entries=st.lists(st.fractions(-1, 1, max_denominator=7), min_size=4, max_size=4),
        c=st.lists(st.integers(-3, 3), min_size=3, max_size=3))
 def test_multi_index_loss_decreases(entries, c):
