@@ -17,6 +17,7 @@ from typing import Sequence
 
 import mpmath
 
+from gfverify.numerics import flint_field
 from gfverify.numerics.bulirsch_stoer import BulirschStoer, StepSizeUnderflow, default_kmax
 from gfverify.numerics.pseudoinverse import Jacobian, SingularJacobian
 from gfverify.theory.errors import InputError
@@ -24,6 +25,7 @@ from gfverify.theory.errors import InputError
 #: Extra decimal digits carried inside the integrator beyond the precision asked for.
 GUARD = 10
 VARIABLES = ("s", "u", "t")
+ENGINES = ("auto", "mpmath", "arb")
 
 
 class SquareCost:
@@ -73,8 +75,9 @@ class CrossEntropyCost:
         return out
 
 
-def homotopy_field(model, cost, alpha, theta: Sequence) -> list:
-    """``V_α(θ) = −((1−α) Dᵀ + α D⁺) ∇_x C`` (the velocity in the flow's own time ``s``)."""
+def homotopy_field(model, cost, alpha, theta: Sequence, scale=1) -> list:
+    """``scale · V_α(θ)``, ``V_α = −((1−α) Dᵀ + α D⁺) ∇_x C`` (the velocity in the flow's own
+    time ``s``; ``scale = N`` gives ``dθ/du``)."""
     alpha = mpmath.mpf(alpha)
     x, rows = model.outputs_and_jacobian(theta)
     jac = Jacobian(rows)
@@ -84,7 +87,19 @@ def homotopy_field(model, cost, alpha, theta: Sequence) -> list:
         v = [a + (1 - alpha) * b for a, b in zip(v, jac.t(g))]
     if alpha != 0:
         v = [a + alpha * b for a, b in zip(v, jac.pinv(g))]
-    return [-a for a in v]
+    return [-scale * a for a in v]
+
+
+def field_engine(model, engine: str = "auto"):
+    """The function evaluating ``V_α``: mpmath lists (``"mpmath"``) or python-flint ``arb``
+    matrices (``"arb"``, MLPs only); ``"auto"`` takes arb when it applies."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}")
+    if engine == "arb" or (engine == "auto" and flint_field.available(model)):
+        if not flint_field.available(model):
+            raise ValueError("the arb engine needs python-flint and an MLP model")
+        return flint_field.homotopy_field_arb
+    return homotopy_field
 
 
 def to_u(variable: str, tau, n_points: int):
@@ -138,11 +153,13 @@ def _rank_error(where: str, ratio, threshold, underflow: bool = False) -> InputE
                       f"V_alpha is not defined; use widths with K >= QN or a model of constant rank")
 
 
-def flow(model, theta0: Sequence, cost, alpha, times: Sequence, variable: str = "t") -> Trajectory:
+def flow(model, theta0: Sequence, cost, alpha, times: Sequence, variable: str = "t",
+         engine: str = "auto") -> Trajectory:
     """Integrate ``θ' = V_α(θ)`` from ``θ0`` (time 0) to each of ``times`` in ``variable``,
     to the current precision ``mp.dps`` (``GUARD`` digits more inside, tolerance ``10^{−dps}``).
     The rank indicator is ``σ_min(D(θ)) / σ_max(D(θ0))`` (scale-free, and it also sees a square
-    ``D`` shrinking to 0); the trajectory records its smallest value."""
+    ``D`` shrinking to 0); the trajectory records its smallest value. ``engine`` selects how
+    ``V_α`` is evaluated (:func:`field_engine`)."""
     if variable not in VARIABLES:
         raise ValueError(f"time variable must be one of {VARIABLES}")
     alpha = mpmath.mpf(alpha)
@@ -150,6 +167,7 @@ def flow(model, theta0: Sequence, cost, alpha, times: Sequence, variable: str = 
         raise InputError(f"alpha must lie in [0, 1], got {mpmath.nstr(alpha, 6)}")
     if variable == "t" and not all(0 < mpmath.mpf(t) < 1 for t in times):
         raise InputError("times in the variable t must lie in (0, 1)")
+    field = field_engine(model, engine)
     dps = mpmath.mp.dps
     threshold = rank_threshold(dps)
     N = model.n_points
@@ -179,7 +197,7 @@ def flow(model, theta0: Sequence, cost, alpha, times: Sequence, variable: str = 
             check_rank(mpmath.mpf(0), theta)
         except InputError as exc:
             raise InputError(str(exc).replace(f"along the flow near {variable} = 0", "at the start")) from None
-        solver = BulirschStoer(lambda u, th: [N * v for v in homotopy_field(model, cost, alpha, th)],
+        solver = BulirschStoer(lambda u, th: field(model, cost, alpha, th, N),
                                mpmath.mpf(10) ** -dps, default_kmax(dps))
         try:
             states = solver.integrate(0, theta, [to_u(variable, t, N) for t in times],

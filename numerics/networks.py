@@ -46,13 +46,38 @@ def _mp(values) -> Vector:
     return [mpmath.mpf(v) for v in values]
 
 
-def _activation(name: str, z):
-    """``(σ(z), σ'(z))`` for tanh or softplus ``log(1 + e^z)`` (derivative the logistic)."""
-    if name == "tanh":
-        a = mpmath.tanh(z)
-        return a, 1 - a * a
-    a = mpmath.log1p(mpmath.exp(z)) if z < 0 else z + mpmath.log1p(mpmath.exp(-z))
-    return a, 1 / (1 + mpmath.exp(-z))
+class Arithmetic:
+    """The scalar operations the network needs, for one number type: ``lift`` (from an exact
+    float), ``dot``, ``tanh``, ``exp``, ``log1p``. :data:`MPMATH` works with ``mpf``;
+    :func:`arb_arithmetic` with python-flint ``arb`` balls (their midpoints are used)."""
+
+    def __init__(self, lift, dot, tanh, exp, log1p) -> None:
+        self.lift, self.dot, self.tanh, self.exp, self.log1p = lift, dot, tanh, exp, log1p
+
+    def activation(self, name: str, z):
+        """``(σ(z), σ'(z))`` for tanh or softplus ``log(1 + e^z)`` (derivative the logistic);
+        both number types have an unbounded exponent range, so ``e^z`` cannot overflow."""
+        if name == "tanh":
+            a = self.tanh(z)
+            return a, 1 - a * a
+        e = self.exp(z)
+        return self.log1p(e), e / (1 + e)
+
+
+MPMATH = Arithmetic(mpmath.mpf, mpmath.fdot, mpmath.tanh, mpmath.exp, mpmath.log1p)
+
+
+def arb_arithmetic() -> Arithmetic:
+    """python-flint ``arb`` arithmetic (raises ImportError when python-flint is missing)."""
+    from flint import arb
+
+    def dot(a, b):
+        total = arb(0)
+        for x, y in zip(a, b):
+            total += x * y
+        return total
+
+    return Arithmetic(arb, dot, lambda z: z.tanh(), lambda z: z.exp(), lambda z: z.log1p())
 
 
 @dataclass(frozen=True)
@@ -97,35 +122,36 @@ class MLP:
             pos += a * b + b
         return layers
 
-    def _forward(self, layers, point) -> tuple[list, list, Vector]:
+    def _forward(self, layers, point, ar: Arithmetic) -> tuple[list, list, Vector]:
         """Activations entering each layer, activation derivatives, and the output."""
-        a = _mp(point)
+        a = [ar.lift(v) for v in point]
         acts, derivs = [], []
         for W, bias, _ in layers[:-1]:
             acts.append(a)
-            pairs = [_activation(self.activation, mpmath.fdot(row, a) + c) for row, c in zip(W, bias)]
+            pairs = [ar.activation(self.activation, ar.dot(row, a) + c) for row, c in zip(W, bias)]
             a = [p[0] for p in pairs]
             derivs.append([p[1] for p in pairs])
         acts.append(a)
         W, bias, _ = layers[-1]
-        return acts, derivs, [mpmath.fdot(row, a) + c for row, c in zip(W, bias)]
+        return acts, derivs, [ar.dot(row, a) + c for row, c in zip(W, bias)]
 
-    def outputs(self, theta: Sequence) -> Vector:
+    def outputs(self, theta: Sequence, ar: Arithmetic = MPMATH) -> Vector:
         """``x(θ)``: the network on every input, stacked."""
         layers = self._layers(theta)
         out: Vector = []
         for point in self.inputs:
-            out.extend(self._forward(layers, point)[2])
+            out.extend(self._forward(layers, point, ar)[2])
         return out
 
-    def outputs_and_jacobian(self, theta: Sequence) -> tuple[Vector, Rows]:
-        """``x(θ)`` and ``D = ∂x/∂θ`` by backpropagation (one backward pass per output)."""
+    def outputs_and_jacobian(self, theta: Sequence, ar: Arithmetic = MPMATH) -> tuple[Vector, Rows]:
+        """``x(θ)`` and ``D = ∂x/∂θ`` by backpropagation (one backward pass per output), in the
+        number type of ``ar`` (θ given in that type)."""
         layers = self._layers(theta)
-        K, zero = self.n_params, mpmath.mpf(0)
+        K, zero, one = self.n_params, ar.lift(0), ar.lift(1)
         out: Vector = []
         rows: Rows = []
         for point in self.inputs:
-            acts, derivs, x = self._forward(layers, point)
+            acts, derivs, x = self._forward(layers, point, ar)
             out.extend(x)
             for q in range(self.widths[-1]):
                 row = [zero] * K
@@ -133,7 +159,7 @@ class MLP:
                 W, _, pos = layers[-1]
                 width_in = len(acts[-1])
                 row[pos + q * width_in: pos + (q + 1) * width_in] = acts[-1]
-                row[pos + len(W) * width_in + q] = mpmath.mpf(1)
+                row[pos + len(W) * width_in + q] = one
                 grad_a = list(W[q])
                 for layer in range(len(layers) - 2, -1, -1):
                     W, _, pos = layers[layer]
@@ -144,8 +170,7 @@ class MLP:
                         row[pos + i * n_in: pos + (i + 1) * n_in] = [gi * ak for ak in a_in]
                     row[pos + len(W) * n_in: pos + len(W) * n_in + len(W)] = g
                     if layer:
-                        grad_a = [mpmath.fdot([W[i][k] for i in range(len(W))], g)
-                                  for k in range(n_in)]
+                        grad_a = [ar.dot([W[i][k] for i in range(len(W))], g) for k in range(n_in)]
                 rows.append(row)
         return out, rows
 

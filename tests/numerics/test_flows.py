@@ -127,3 +127,23 @@ def test_distance_from_segment(values, tau):
         on = segment_point(mpmath.mpf(tau), a, b)
         assert distance_from_segment(on, a, b) < tolerance(30, max(1, norm(a), norm(b)))
         assert abs(distance_from_segment(b, a, b)) < tolerance(30, max(1, norm(b)))
+
+
+@pytest.mark.parametrize("alpha", [0, mpmath.mpf(1) / 3, 1])
+def test_arb_engine_agrees_with_mpmath(alpha):
+    from gfverify.numerics.flint_field import homotopy_field_arb
+    problem = random_mlp((2, 3, 2), 2, 4, activation="softplus")
+    with mpmath.workdps(40):
+        cost = SquareCost(problem.y_mp(), problem.model.n_points)
+        th = problem.theta0_mp()
+        a = homotopy_field(problem.model, cost, alpha, th, 2)
+        b = homotopy_field_arb(problem.model, cost, alpha, th, 2)
+        assert max(abs(p - q) for p, q in zip(a, b)) < tolerance(40)
+
+
+def test_engines_give_the_same_trajectory():
+    with mpmath.workdps(20):
+        cost = SquareCost(SMALL.y_mp(), SMALL.model.n_points)
+        a, b = (flow(SMALL.model, SMALL.theta0_mp(), cost, mpmath.mpf(1) / 2, [mpmath.mpf("0.5")], "t", e)
+                for e in ("mpmath", "arb"))
+        assert max(abs(p - q) for p, q in zip(a.outputs[-1], b.outputs[-1])) < tolerance(20)

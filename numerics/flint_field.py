@@ -1,0 +1,62 @@
+"""The homotopy field ``V_α = −((1−α)Dᵀ + αD⁺)∇C`` of an :class:`MLP` evaluated with
+python-flint ``arb`` numbers: the network and its Jacobian in ``arb`` scalars, the Gram matrix
+``DDᵀ`` (or ``DᵀD``), its solve and the products with ``Dᵀ`` as C-level ``arb_mat`` operations
+at twice the working precision. Only the midpoints are used (ball radii are not a proof
+here); the result is rounded back to ``mpf`` at the current mpmath precision. Same
+mathematics as :func:`gfverify.numerics.flows.homotopy_field`, several times faster
+(``benchmarks/bench_interpolation.py``)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import mpmath
+
+from gfverify.numerics.networks import MLP, arb_arithmetic
+from gfverify.numerics.pseudoinverse import SingularJacobian
+
+try:
+    import flint
+except ImportError:  # python-flint is the optional [certify] extra
+    flint = None
+
+
+def available(model) -> bool:
+    """Whether the arb route applies: python-flint is installed and ``model`` is an MLP."""
+    return flint is not None and isinstance(model, MLP)
+
+
+def _to_mpf(a) -> mpmath.mpf:
+    man, exp = a.mid().man_exp()
+    return mpmath.mpf((int(man), int(exp)))
+
+
+def homotopy_field_arb(model: MLP, cost, alpha, theta: Sequence, scale=1) -> list:
+    """``scale · V_α(θ)`` as a list of ``mpf`` (``θ`` given as ``mpf``), computed in ``arb``."""
+    arb, arb_mat, ctx = flint.arb, flint.arb_mat, flint.ctx
+    alpha = mpmath.mpf(alpha)
+    prec, saved = mpmath.mp.prec, ctx.prec
+    try:
+        ctx.prec = prec
+        x, rows = model.outputs_and_jacobian([arb(v) for v in theta], arb_arithmetic())
+        g = cost.grad([_to_mpf(v) for v in x])
+        ctx.prec = 2 * prec
+        D = arb_mat(rows)
+        Dt = D.transpose()
+        gv = arb_mat([[arb(v)] for v in g])
+        a = arb(alpha)
+        v = Dt * gv * (1 - a) if alpha != 1 else None
+        if alpha != 0:
+            try:
+                if D.nrows() <= D.ncols():
+                    w = Dt * (D * Dt).solve(gv, algorithm="approx")
+                else:
+                    w = (Dt * D).solve(Dt * gv, algorithm="approx")
+            except ZeroDivisionError as exc:
+                raise SingularJacobian(str(exc)) from None
+            v = w * a if v is None else v + w * a
+        v = v * arb(-mpmath.mpf(scale))
+        out = [v[k, 0] for k in range(v.nrows())]
+    finally:
+        ctx.prec = saved
+    return [_to_mpf(c) for c in out]
