@@ -5,7 +5,7 @@ Methods, side by side: gfverify.numerics.ode with the heyoka engine (cold: JIT i
 compiled integrators reused) and with the pure-Python Taylor engine; one plain heyoka run at
 256 bits (digits unconfirmed); scipy DOP853 at its tightest tolerance; mpmath.odefun, timed on
 a short horizon and extrapolated linearly to T (its steps do not grow on the plateau).
-Reference: T = int dm / RHS by mpmath.quad at 60 digits (independent of every integrator).
+Reference: T = int dm / RHS by mpmath.quad at 80 digits (independent of every integrator).
 
 Run by hand: ``python benchmarks/bench_escape.py`` (prints a table, writes
 ``benchmarks/results/bench_escape.md``).
@@ -32,6 +32,7 @@ TARGETS = {("heyoka", 10**6): 0.3, ("taylor", 10**6): 1.5, ("heyoka", 10**8): 0.
 M = sympy.Symbol("m")
 SYSTEM = ode.OdeSystem.from_sympy([(1 - M**2) * 3 * M**5], [M])
 ODEFUN_HORIZON = 20
+REF_DPS = 80
 
 
 def rhs(u):
@@ -39,8 +40,8 @@ def rhs(u):
 
 
 def reference(d: int) -> mpmath.mpf:
-    """T by mpmath.quad at 60 digits on dyadic pieces [m0, 2 m0, 4 m0, ..., 1/2]."""
-    with mpmath.workdps(60):
+    """T by mpmath.quad at REF_DPS digits on dyadic pieces [m0, 2 m0, 4 m0, ..., 1/2]."""
+    with mpmath.workdps(REF_DPS):
         cuts = [1 / mpmath.sqrt(d)]
         while cuts[-1] * 2 < 0.5:
             cuts.append(cuts[-1] * 2)
@@ -155,7 +156,7 @@ def main() -> None:
              f"load average {os.getloadavg()[0]:.2f} at start; Python {platform.python_version()}, "
              f"mpmath {mpmath.__version__}" + (f", heyoka {heyoka_engine.hy.__version__}" if "heyoka" in engines else ""),
              "", "System m' = (1 - m^2) 3 m^5, m(0) = d^-1/2 (exact), event m = 1/2. `digits` = digits of T "
-             "agreeing with the mpmath.quad reference (60 digits); `confirmed` = digits on which the "
+             "agreeing with the mpmath.quad reference (80 digits); `confirmed` = digits on which the "
              "integrator's two precisions agree (what the API reports). Times: wall and process-CPU "
              "seconds (best of 3 for warm runs); the machine is shared, so CPU seconds are the "
              "comparable measure: digits/s = confirmed digits / CPU s (achieved digits for unconfirmed "
@@ -178,16 +179,16 @@ def main() -> None:
             if engine == "heyoka":
                 heyoka_engine._CACHE.clear()
                 r, wall, cpu = timed(lambda: confirmed("heyoka", d))
-                row("ode heyoka, cold (JIT included)", wall, cpu, r.digits, agreed_digits(r.t, t_ref, 60))
+                row("ode heyoka, cold (JIT included)", wall, cpu, r.digits, agreed_digits(r.t, t_ref, REF_DPS))
             r, wall, cpu = timed(lambda: confirmed(engine, d), repeat=3)
             label = "ode heyoka, warm" if engine == "heyoka" else "ode taylor (pure Python)"
-            row(label, wall, cpu, r.digits, agreed_digits(r.t, t_ref, 60), TARGETS.get((engine, d)))
+            row(label, wall, cpu, r.digits, agreed_digits(r.t, t_ref, REF_DPS), TARGETS.get((engine, d)))
         if "heyoka" in engines:
             t, wall, cpu = timed(lambda: heyoka_plain(d))
-            row("heyoka plain 256 bits (JIT included, unconfirmed)", wall, cpu, None, agreed_digits(t, t_ref, 60))
+            row("heyoka plain 256 bits (JIT included, unconfirmed)", wall, cpu, None, agreed_digits(t, t_ref, REF_DPS))
         (t, message), wall, cpu = timed(lambda: dop853(d))
         row("scipy DOP853 rtol 2.3e-14 atol 1e-300" + (f" FAILED: {message}" if t is None else ""), wall, cpu,
-            None, 0.0 if t is None else agreed_digits(t, t_ref, 60))
+            None, 0.0 if t is None else agreed_digits(t, t_ref, REF_DPS))
         short, extrapolated = odefun_extrapolated(d, t_ref)
         lines.append(f"| 10^{len(str(d)) - 1} | mpmath.odefun 35 digits: {short:.2f} s for t <= {ODEFUN_HORIZON},"
                      f" EXTRAPOLATED to T = {mpmath.nstr(t_ref, 3)} | {extrapolated:.3g} (~{extrapolated / 3.15e7:.3g}"

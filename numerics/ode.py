@@ -119,8 +119,8 @@ def exact_value(v, dps: int) -> mpmath.mpf:
     elif isinstance(v, float):
         v = sympy.Rational(v)
     v = sympy.sympify(v)
-    if v.free_symbols or not v.is_real:
-        raise InputError(f"{v} is not a real number")
+    if v.free_symbols or not (v.is_real and v.is_finite):
+        raise InputError(f"{v} is not a finite real number")
     with mpmath.workdps(dps):
         return mpmath.mpf(sympy.N(v, dps + 10))
 

@@ -1,6 +1,8 @@
 """The pure-Python Taylor engine against closed-form solutions (named in each test)."""
 
 import mpmath
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 import pytest
 import sympy
 
@@ -86,3 +88,20 @@ def test_tolerance_is_met_at_each_precision():
             r = taylor.integrate(taylor.compile_program([-y], [y]), [mpmath.mpf(1)], dps, t_end=mpmath.mpf(1))
             errors.append(abs(r.state[0] - mpmath.exp(-1)))
     assert errors[0] < tolerance(20) and errors[1] < tolerance(40) and errors[1] < errors[0]
+
+
+@settings(max_examples=15, deadline=None)
+@given(a=st.fractions(-3, 3), b=st.fractions(-3, 3), y0=st.fractions("1/10", 2))
+def test_bernoulli_equation(a, b, y0):
+    # y' = a y + b y^2: y(t) = a y0 e^(at) / (a + b y0 (1 - e^(at))) (a != 0); y0/(1 - b y0 t) (a = 0)
+    a, b, y0 = (sympy.Rational(f.numerator, f.denominator) for f in (a, b, y0))
+    with mpmath.workdps(DPS + 10):
+        ea = mpmath.exp(a)
+        den = a + b * y0 * (1 - ea) if a else 1 - b * y0
+        den0 = a if a else 1  # the denominator at t = 0; it is monotone in t
+        assume(den * den0 > 0 and abs(den) > mpmath.mpf(1) / 10)  # no blow-up on [0, 1]
+        exact = (a * y0 * ea / den) if a else y0 / den
+    with mpmath.workdps(DPS):
+        prog = taylor.compile_program([a * y + b * y**2], [y])
+        r = taylor.integrate(prog, [mpmath.mpf(y0.p) / y0.q], DPS, t_end=mpmath.mpf(1))
+        assert abs(r.state[0] - exact) <= tolerance(DPS, exact)
