@@ -15,6 +15,7 @@ is binomial, ``sqrt(p(1 − p)/n)``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import permutations
 
 import numpy as np
 
@@ -26,8 +27,9 @@ REACHED = 1e-2
 
 @dataclass(frozen=True)
 class Fraction:
-    """``successes / starts`` reaching ``G = I`` by ``t_end``, its binomial standard error and
-    the number of starts whose class changed over ``[t_end/2, t_end]``."""
+    """``successes / starts`` reaching ``G = I`` by ``t_end``, its binomial standard error, the
+    number of starts whose class changed over ``[t_end/2, t_end]``, and the starts (and
+    successes among them) for which some permutation σ has ``M(0)_{iσ(i)} > 0`` for all i."""
 
     q: int
     d: int
@@ -35,6 +37,8 @@ class Fraction:
     successes: int
     undecided: int
     t_end: float
+    positive_permutation: int = 0
+    successes_with_positive_permutation: int = 0
 
     @property
     def value(self) -> float:
@@ -86,5 +90,7 @@ def success_fraction(d: int, q: int, n: int, seed: int, t_end: float = 2000.0,
     if not sol.success:
         raise RuntimeError(f"the float64 integration failed: {sol.message}")
     half, end = (_reached(sol.y[:, j].reshape(shape)) for j in (0, 1))
+    perm = np.array([any(all(m[i, p[i]] > 0 for i in range(q)) for p in permutations(range(q))) for m in M0])
     return Fraction(q=q, d=d, starts=n, successes=int(end.sum()), undecided=int((half != end).sum()),
-                    t_end=t_end)
+                    t_end=t_end, positive_permutation=int(perm.sum()),
+                    successes_with_positive_permutation=int((perm & end).sum()))

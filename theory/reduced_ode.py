@@ -11,6 +11,7 @@ from typing import Mapping, Sequence
 
 import sympy
 
+from gfverify.theory.averaging import psi as averaging_psi
 from gfverify.theory.errors import InputError
 
 M = sympy.Symbol("m", real=True)
@@ -92,10 +93,8 @@ def _check_q(zs: Sequence[sympy.Symbol]) -> int:
 
 def psi_of(link: sympy.Expr, zs: Sequence[sympy.Symbol], G: sympy.Matrix) -> sympy.Expr:
     """``ψ(G) = <A_G f*, f*>`` for a polynomial link (Wick engine of ``theory.averaging``)."""
-    from gfverify.theory.averaging import psi
-
     _check_q(zs)
-    return sympy.expand(psi(link, G, list(zs)))
+    return sympy.expand(averaging_psi(link, G, list(zs)))
 
 
 def symmetric_gradient(psi: sympy.Expr, G: sympy.Matrix) -> sympy.Matrix:
@@ -122,10 +121,8 @@ def reduced_rhs(link: sympy.Expr, zs: Sequence[sympy.Symbol],
 def planted_gamma(link: sympy.Expr, zs: Sequence[sympy.Symbol],
                   Msym: sympy.Matrix) -> sympy.Matrix:
     """``Γ = ∇_M <A_M f*, f*>`` (Euclidean gradient in the independent entries of ``M``)."""
-    from gfverify.theory.averaging import psi
-
     _check_q(zs)
-    P = sympy.expand(psi(link, Msym, list(zs)))
+    P = sympy.expand(averaging_psi(link, Msym, list(zs)))
     return Msym.applyfunc(lambda e: sympy.diff(P, e))
 
 
