@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
-from gfverify.numerics.taylor import MAX_STEPS, RawRun
+from gfverify.numerics.taylor import MAX_STEPS, RawRun, bits_for
 from gfverify.theory.errors import InputError
 
 try:
@@ -22,11 +22,6 @@ except ImportError:  # optional dependency: the engine is then unavailable
 def available() -> bool:
     """Whether heyoka.py can be imported."""
     return hy is not None
-
-
-def bits_for(dps: int) -> int:
-    """The MPFR precision used for ``dps`` working digits (as the Taylor engine)."""
-    return math.ceil(dps * math.log2(10)) + 16
 
 
 def _real(v: mpmath.mpf | sympy.Expr, prec: int):

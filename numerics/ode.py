@@ -10,7 +10,6 @@ always available) and ``"heyoka"`` (heyoka.py on MPFR reals,
 from __future__ import annotations
 
 import bisect
-import math
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -86,13 +85,12 @@ class Trajectory:
     pieces: list = field(default_factory=list, repr=False)
 
     def __call__(self, t) -> list[mpmath.mpf]:
-        """y(t) from the local Taylor polynomial of the step containing t."""
-        t = mpmath.mpf(t)
-        if not self.pieces or t < 0 or t > self.t_end:
-            raise InputError(f"t = {mpmath.nstr(t, 8)} is outside [0, {mpmath.nstr(self.t_end, 8)}]")
-        starts = [p.start for p in self.pieces]
-        j = max(0, bisect.bisect_right(starts, t) - 1)
+        """y(t) from the local Taylor polynomial of the step containing t (t read exactly)."""
         with mpmath.workdps(self.dps):
+            t = exact_value(t, self.dps)
+            if not self.pieces or t < 0 or t > self.t_end:
+                raise InputError(f"t = {mpmath.nstr(t, 8)} is outside [0, {mpmath.nstr(self.t_end, 8)}]")
+            j = max(0, bisect.bisect_right([p.start for p in self.pieces], t) - 1)
             return self.pieces[j](t)
 
 

@@ -291,7 +291,7 @@ class Piece:
         return _mpf(self.t0)
 
     def __call__(self, t: mpmath.mpf) -> list[mpmath.mpf]:
-        s = mpmath.ldexp(t - mpmath.mpf(self.t0.numerator) / self.t0.denominator, -self.q)
+        s = mpmath.ldexp(t - _mpf(self.t0), -self.q)
         return [mpmath.ldexp(mpmath.polyval([mpmath.mpf(c) for c in cs[::-1]], s), e)
                 for cs, e in self.coefficients]
 
@@ -311,12 +311,18 @@ class RawRun:
 ORDER_FACTOR = math.log(10) / 2
 
 
+def bits_for(dps: int) -> int:
+    """The working precision in bits for ``dps`` digits (16 guard bits)."""
+    return math.ceil(dps * math.log2(10)) + 16
+
+
 def order_for(dps: int) -> int:
     """Taylor order for a relative tolerance 10^-dps (Jorba-Zou: ceil(-ln(eps)/2) + 1)."""
     return math.ceil(dps * ORDER_FACTOR) + 1
 
 
 def _horner(cs: list[int], s_num: int, s_bits: int) -> int:
+    """sum_k C_k (s_num / 2^s_bits)^k in integers."""
     acc = 0
     for c in reversed(cs):
         acc = c + ((acc * s_num) >> s_bits)
@@ -332,7 +338,7 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
               record: bool = False) -> RawRun:
     """Integrate y' = f(y), y(0) = y0 at ``dps`` digits (tolerance 10^-dps) up to ``t_end`` or
     to the first time state[event[0]] equals event[1], whichever comes first."""
-    bits = math.ceil(dps * math.log2(10)) + 16
+    bits = bits_for(dps)
     order = order_for(dps)
     safety = 10 ** (-dps / (order - 1)) * math.exp(-0.7 / (order - 1))  # e^-2 e^(-0.7/(p-1)) at the JZ order
     with mpmath.workprec(bits + 16):
@@ -393,13 +399,8 @@ def _mpf(x: Fraction) -> mpmath.mpf:
 
 
 def _fraction_horner(cs: list[int], s: Fraction) -> int:
-    num, den = s.numerator, s.denominator
-    if den & (den - 1) == 0:
-        return _horner(cs, num, den.bit_length() - 1)
-    acc = Fraction(0)
-    for c in reversed(cs):
-        acc = c + acc * s
-    return round(acc)
+    """sum_k C_k s^k for a dyadic s (steps and times are dyadic rationals)."""
+    return _horner(cs, s.numerator, s.denominator.bit_length() - 1)
 
 
 def _constants(program: Program, bits: int) -> dict:
