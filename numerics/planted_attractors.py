@@ -68,12 +68,12 @@ def stiefel_starts(d: int, q: int, n: int, rng: np.random.Generator, sign_fix: b
 def planted_rhs(M: np.ndarray) -> np.ndarray:
     """``Ṁ = Γ − M sym(MᵀΓ)``, ``Γ = 3 M∘M``, for a batch ``M`` of shape (n, q, q)."""
     gamma = 3 * M**2
-    S = np.einsum("nji,njk->nik", M, gamma)
-    return gamma - np.einsum("nij,njk->nik", M, (S + np.transpose(S, (0, 2, 1))) / 2)
+    S = np.matmul(np.swapaxes(M, 1, 2), gamma)
+    return gamma - np.matmul(M, (S + np.swapaxes(S, 1, 2)) / 2)
 
 
 def _reached(M: np.ndarray) -> np.ndarray:
-    G = np.einsum("nij,nkj->nik", M, M)
+    G = np.matmul(M, np.swapaxes(M, 1, 2))
     return np.abs(G - np.eye(M.shape[1])).max(axis=(1, 2)) < REACHED
 
 

@@ -170,6 +170,31 @@ def _derivation_single_index() -> str:
     ])
 
 
+def _derivation_routes() -> str:
+    G = ro.symmetric_matrix(2)
+    psi = ro.psi_of(TWO_SCALE, [Z1, Z2], G)
+    phi = ro.symmetric_gradient(psi, G)
+    rhs, Msym = ro.reduced_rhs(Z1 * Z2 + Z1**2 * Z2, [Z1, Z2])
+    return "\n".join([
+        "f* = h1(z1) + h3(z2):  psi(G) = " + sympy.sstr(psi) + ",  Phi = " + sympy.sstr(phi),
+        "route 1: Mdot = (I - G) Phi(G) M, Phi_ij = (1/2) d psi / d g_ij off the diagonal",
+        "route 2: Mdot = (1/2) grad_M psi(M M^T) - M sym(M^T (1/2) grad_M psi(M M^T))  (Stiefel gradient pushed to M)",
+        "f* = z1 z2 + z1^2 z2:  Mdot[0,0] = " + sympy.sstr(sympy.factor(rhs[0, 0])),
+    ])
+
+
+def _derivation_asymptotics() -> str:
+    a, g = sympy.symbols("a g", positive=True)
+    lines = []
+    for planted, s in ((False, 3), (True, 3), (False, 1), (True, 2)):
+        rhs = ro.single_index_rhs({s: a}, M, planted=planted)
+        terms = [sympy.sstr(ts.in_d(t, g)) for t in ts.singular_terms(rhs, M)]
+        lines.append(f"{'planted' if planted else 'two-timescale'} h{s} (alpha_{s} = a): 1/R = "
+                     f"{sympy.sstr(sum(c * M**j for j, c in ts.laurent_at_zero(rhs, M, 0).items()))} + ...;"
+                     f"  T = {' + '.join(terms)} + K + O(m0)")
+    return "\n".join(lines)
+
+
 def check_single_index(dps: int) -> Evidence:
     """Derived single-index ODEs (Mehler, differentiated) = THEORY.md's, for symbolic α_1..α_6."""
     a = sympy.symbols("alpha1:7", real=True)
@@ -286,6 +311,7 @@ def check_invariants(dps: int, cases: int = 1, seed: int = 5) -> Evidence:
     digits = 10
     tol = mpmath.mpf(10) ** (-(digits - GUARD_DIGITS))
     worst_eig, worst_rise, rows = mpmath.mpf(0), mpmath.mpf(0), []
+    lo_eig, hi_eig = mpmath.inf, -mpmath.inf
     for _ in range(cases):
         link, M0 = _random_link(rng), _random_start(rng, 2)
         G = ro.symmetric_matrix(2)
@@ -295,6 +321,7 @@ def check_invariants(dps: int, cases: int = 1, seed: int = 5) -> Evidence:
         for _, Mt in samples:
             Gt = Mt * Mt.T
             ev = mpmath.eigsy(Gt)[0]
+            lo_eig, hi_eig = min(lo_eig, min(ev)), max(hi_eig, max(ev))
             worst_eig = max(worst_eig, -min(ev), max(ev) - 1)
             val = psi.subs({G[0, 0]: Gt[0, 0], G[0, 1]: Gt[0, 1], G[1, 1]: Gt[1, 1]})
             losses.append(-mpmath.mpf(sympy.N(val, 30)) / 2)
@@ -305,6 +332,7 @@ def check_invariants(dps: int, cases: int = 1, seed: int = 5) -> Evidence:
                     method="sympy identity dL/dt = -tr(M^T Phi (I-G) Phi M); ODE samples of random flows "
                     "(eigenvalues of G in [0,1], loss non-increasing)", digits=digits,
                     details={"identity residual": str(residual), "flows": "; ".join(rows),
+                             "eigenvalues of G along the flows": f"[{mpmath.nstr(lo_eig, 6)}, {mpmath.nstr(hi_eig, 12)}]",
                              "largest eigenvalue excursion": mpmath.nstr(worst_eig, 3),
                              "largest loss increase": mpmath.nstr(worst_rise, 3)})
 
@@ -612,7 +640,8 @@ CLAIMS: list[Claim] = [
     _claim("A.reduced_ode_routes",
            "The reduced ODE Mdot = (I-G) Phi(G) M (symmetric gradient Phi) equals the Stiefel gradient flow of "
            "L(W) = |f|^2/2 - psi(G)/2 pushed to M = W*^T W (q = 1, 2)",
-           r"\dot M = (I-G)\nabla_G\psi(G)\,M", "identity", make_routes_check(False)),
+           r"\dot M = (I-G)\nabla_G\psi(G)\,M", "identity", make_routes_check(False),
+           derivation=_derivation_routes),
     _claim("A.reduced_ode_routes_q3",
            "The reduced ODE equals the pushed Stiefel gradient flow also for the q = 3 staircase",
            r"\dot M = (I-G)\nabla_G\psi(G)\,M", "identity", make_routes_check(True), tier="full"),
@@ -650,7 +679,8 @@ CLAIMS: list[Claim] = [
     _claim("A.escape_asymptotics",
            "Escape times: T ~ d^(s-1)/(2s(s-1) alpha_s^2 g^(2s-2)), ln d/(2 alpha_1^2); planted d^(s/2-1)/(s(s-2) "
            "alpha_s^2 g^(s-2)), ln d/(4 alpha_2^2); the error is the predicted next order",
-           r"T\simeq\frac{d^{s-1}}{2s(s-1)\alpha_s^2g^{2s-2}}", "scaling", make_asymptotics_check(False)),
+           r"T\simeq\frac{d^{s-1}}{2s(s-1)\alpha_s^2g^{2s-2}}", "scaling", make_asymptotics_check(False),
+           derivation=_derivation_asymptotics),
     _claim("A.escape_asymptotics_sweep",
            "Escape-time asymptotics for more pure and mixed links, two-timescale and planted",
            r"T\simeq\frac{d^{s/2-1}}{s(s-2)\alpha_s^2g^{s-2}}", "scaling", make_asymptotics_check(True), tier="full"),
