@@ -38,10 +38,11 @@ T_END = "0.999"
 # evidence helpers
 
 def _two_runs(compute: Callable[[int], tuple[list, object]], dps: int, method: str,
-              scale=1, details: dict | None = None) -> Evidence:
+              scale=1, details: dict | None = None, negative: bool = False) -> Evidence:
     """``compute(p) -> (values, residual)`` at ``dps`` and the second precision: holds when the
     high run's ``residual`` is within ``tolerance(dps, scale)`` and the ``values`` (the computed
-    trajectory) agree across the two precisions to ``dps − GUARD_DIGITS`` digits."""
+    trajectory) agree across the two precisions to ``dps − GUARD_DIGITS`` digits. For a
+    ``negative`` control a disagreement is an error, never evidence that the statement fails."""
     high = second_precision(dps)
     with mpmath.workdps(dps):
         low_values, low_res = compute(dps)
@@ -52,6 +53,8 @@ def _two_runs(compute: Callable[[int], tuple[list, object]], dps: int, method: s
     info = {"precisions": f"{dps} and {high} digits", "residual_low": mpmath.nstr(low_res, 4),
             "residual_high": mpmath.nstr(high_res, 4)}
     info.update(details or {})
+    if negative and digits < dps - GUARD_DIGITS:
+        raise RuntimeError(f"precision guard: the two runs agree to only {digits:.1f} digits")
     return Evidence(holds=bool(high_res <= tol and digits >= dps - GUARD_DIGITS), residual=high_res,
                     tolerance=tol, method=method, digits=digits, details=info)
 
@@ -212,7 +215,7 @@ def _segment_distance(problem: Problem, alpha: str, dps: int, t_end: str = T_END
 def _standard_curves(dps: int) -> Evidence:
     return _two_runs(_segment_distance(QUICK_NET, "0", dps, "0.9"), dps,
                      "standard flow (α = 0) to t = 0.9: distance of the outputs from [x0, y] at every step",
-                     details={"instance": QUICK_NET.name})
+                     details={"instance": QUICK_NET.name}, negative=True)
 
 
 def _sweep(dps: int) -> Evidence:
@@ -426,9 +429,9 @@ def _underparam_stalls(dps: int) -> Evidence:
     def compute(p: int):
         costs, predicted = _underparam_costs(p)
         return costs, costs[-1]
-    ev = _two_runs(compute, dps, "cost of the under-parametrized linear model at t = 0.999 "
-                   "(the false statement: it tends to 0)", details={"instance": QUICK_LINEAR.name})
-    return ev
+    return _two_runs(compute, dps, "cost of the under-parametrized linear model at t = 0.999 "
+                     "(the false statement: it tends to 0)", details={"instance": QUICK_LINEAR.name},
+                     negative=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -437,20 +440,28 @@ def _underparam_stalls(dps: int) -> Evidence:
 CE_NET = MLP((1, 3, 2), ((0.5,), (-1.25,)), "tanh")
 
 
-def _ce_problem(seed: int, one_hot: bool = False) -> tuple[Problem, list]:
-    """A seeded net with label rows ``(p, 1 − p)``, ``p`` a float drawn from Beta(6, 6) (or
-    one-hot); ``1 − p`` is formed in mpmath, where it is exact, so every row sums to exactly 1."""
+def _ce_problem(seed: int, one_hot: bool = False) -> tuple[Problem, tuple[float, ...]]:
+    """A seeded net and the first label entries ``p_j`` (floats drawn from Beta(6, 6), or
+    one-hot); the label rows are ``(p_j, 1 − p_j)`` (:func:`_ce_labels`)."""
     rng = np.random.default_rng(seed)
     model = CE_NET
     theta = tuple(float(v) for v in rng.standard_normal(model.n_params) / 2)
-    firsts = [1.0, 0.0] if one_hot else [float(rng.beta(6.0, 6.0)) for _ in range(model.n_points)]
-    labels = [[mpmath.mpf(p), 1 - mpmath.mpf(p)] for p in firsts]
-    return Problem(model, theta, tuple(firsts), f"tanh 1,3,2 on N=2, cross-entropy (seed {seed})"), labels
+    firsts = (1.0, 0.0) if one_hot else tuple(float(rng.beta(6.0, 6.0)) for _ in range(model.n_points))
+    return Problem(model, theta, firsts, f"tanh 1,3,2 on N=2, cross-entropy (seed {seed})"), firsts
 
 
-def _ce_flow(seed: int, times: Sequence, one_hot: bool, p: int):
-    problem, labels = _ce_problem(seed, one_hot)
-    cost = CrossEntropyCost(labels)
+def _ce_labels(firsts: Sequence[float]) -> list[list]:
+    """Rows ``(p, 1 − p)`` built at the current precision (not at import time): for a float
+    ``p ≥ 2^{-k}``, ``1 − p`` needs ``53 + k`` bits, so with ``p > 0.01`` and 30+ digits every
+    row sums to exactly 1."""
+    return [[mpmath.mpf(p), 1 - mpmath.mpf(p)] for p in firsts]
+
+
+@lru_cache(maxsize=16)
+def _ce_flow(seed: int, times: tuple, one_hot: bool, p: int):
+    """The adapted cross-entropy flow at precision ``p`` (cached: claims and details share it)."""
+    problem, firsts = _ce_problem(seed, one_hot)
+    cost = CrossEntropyCost(_ce_labels(firsts))
     tr = flow(problem.model, problem.theta0_mp(), cost, 1, [mpmath.mpf(t) for t in times], "u")
     return problem, cost, tr
 
@@ -486,10 +497,10 @@ def _ce_limit_point(problem: Problem, labels) -> tuple[list, mpmath.mpf]:
 def _ce_limit(dps: int) -> Evidence:
     """Integrate to u with e^{−λu}|x0 − x*| < 10^{−dps−3} (λ the slowest linearized rate at x*,
     so the omitted tail is far below the tolerance) and compare x(u) with x*."""
-    problem, labels = _ce_problem(0)
+    problem, firsts = _ce_problem(0)
 
     def compute(p: int):
-        star, rate = _ce_limit_point(problem, labels)
+        star, rate = _ce_limit_point(problem, _ce_labels(firsts))
         x0 = problem.model.outputs(problem.theta0_mp())
         u_end = ((dps + 3) * mpmath.log(10) + mpmath.log(max(1, norm(_sub(x0, star))))) / rate
         _, _, tr = _ce_flow(0, (str(u_end),), False, p)
@@ -509,7 +520,7 @@ def _one_hot(dps: int) -> Evidence:
         _, cost, tr = _ce_flow(1, ONE_HOT_U, True, p)
         return _flat(tr.outputs), norm(_sub(tr.outputs[2], tr.outputs[1]))
     ev = _two_runs(compute, dps, "one-hot labels: |x(u=1000) − x(u=100)| (a limit needs → 0)",
-                   details={"instance": _ce_problem(1, True)[0].name})
+                   details={"instance": _ce_problem(1, True)[0].name}, negative=True)
     with mpmath.workdps(dps):
         problem, cost, tr = _ce_flow(1, ONE_HOT_U, True, dps)
         margins = [mpmath.nstr(x[0] - x[1], 6) for x in tr.outputs]
