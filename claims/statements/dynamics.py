@@ -556,20 +556,30 @@ def _stage_times(link: sympy.Expr, zs: list, ds: Sequence[int], digits: int) -> 
 def make_staircase_check(ds: Sequence[int]) -> Callable[[int], Evidence]:
     def check(dps: int) -> Evidence:
         times = _stage_times(STAIRCASE, [Z1, Z2, Z3], ds, min(dps, 12))
+        gdot, gs = ro.diagonal_flow(STAIRCASE, [Z1, Z2, Z3])
         logs = [mpmath.log(d) for d in ds]
         rows = []
         for i in range(3):
             lengths = [t[i] - (t[i - 1] if i else 0) for t in times]
             slope, unc, _ = _fit(logs, lengths)
-            rows.append({"name": f"stage {i + 1}", "fitted": slope, "uncertainty": unc, "ratio": abs(slope - 0.5) / unc,
-                         "lengths": [mpmath.nstr(x, 6) for x in lengths]})
+            frozen = ts.frozen_stage_rhs(gdot, gs, [0, 1, 2], i)
+            with mpmath.workdps(dps):
+                pred = [ts.stage_plateau(frozen, gs[i], sympy.Rational(1, d), HALF) for d in ds]
+            gaps = [abs(a - b) for a, b in zip(lengths, pred)]
+            shrinking = all(b < a for a, b in zip(gaps, gaps[1:]))
+            rows.append({"name": f"stage {i + 1}", "fitted": slope, "uncertainty": unc,
+                         "ratio": abs(slope - 0.5) / unc if shrinking else mpmath.inf,
+                         "lengths": [mpmath.nstr(x, 6) for x in lengths],
+                         "frozen": f"{sympy.sstr(frozen)} (s~ = {ts.relative_exponent(frozen, gs[i])}), "
+                                   f"ODE - frozen-stage closed form: {[mpmath.nstr(a - b, 3) for a, b in zip(lengths, pred)]}"})
         w = _worst(rows)
         return Evidence(holds=all(r["ratio"] <= 1 for r in rows), residual=abs(w["fitted"] - 0.5),
                         tolerance=w["uncertainty"], exponent=(w["fitted"], w["uncertainty"]), digits=None,
                         method="ODE event times g_i = 1/2 of the diagonal staircase flow from g_i(0) = 1/d; "
-                        "slope of each stage length in ln d vs 1/2",
-                        details={r["name"]: f"slope {r['fitted']:.5f} +- {r['uncertainty']:.5f}; lengths {r['lengths']}"
-                                 for r in rows})
+                        "slope of each stage length in ln d vs 1/2, and the gap to the frozen-stage closed form "
+                        "(learned directions at 1, later ones at 0) shrinking with d",
+                        details={r["name"]: f"slope {r['fitted']:.5f} +- {r['uncertainty']:.5f}; lengths {r['lengths']}; "
+                                 f"frozen stage {r['frozen']}" for r in rows})
     return check
 
 
