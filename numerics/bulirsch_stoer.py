@@ -62,7 +62,15 @@ class BulirschStoer:
         return self.f(t, y)
 
     def _step(self, t, y: list, H, k_target: int):
-        """Try one step; returns ``(accepted, y_new, k_used, H_next, k_next)``."""
+        """Try one step; returns ``(accepted, y_new, H_next, k_next)``. A right-hand side that
+        fails (``ArithmeticError``, e.g. a singular matrix at a trial point) or a non-finite
+        error estimate rejects the step with a quarter of its length."""
+        try:
+            return self._try_step(t, y, H, k_target)
+        except ArithmeticError:
+            return False, None, H / 4, k_target
+
+    def _try_step(self, t, y: list, H, k_target: int):
         f0 = self._counted(t, y)
         table: list[list] = []
         h_opt, work = [None] * self.kmax, [None] * self.kmax
@@ -75,6 +83,8 @@ class BulirschStoer:
             if k == 0:
                 continue
             err = _error(row[k], row[k - 1], self.tol)
+            if not mpmath.isfinite(err):
+                raise ArithmeticError("non-finite error estimate")
             expo = mpmath.mpf(1) / (2 * k + 1)
             factor = min(4, max(mpmath.mpf(1) / 50, mpmath.mpf("0.94") * (mpmath.mpf("0.65") / err) ** expo)) \
                 if err > 0 else mpmath.mpf(4)

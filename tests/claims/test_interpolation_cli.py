@@ -57,6 +57,14 @@ def test_bad_input_is_one_line_exit_2(capsys, extra, message):
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
 
 
+def test_rank_drop_during_the_flow_is_one_line_exit_2(capsys):
+    # a 1-1-1 tanh net on 3 points (K = 4 >= QN = 3) must send its output weight through 0
+    code, out, err = _run(capsys, ["interpolate", "--widths", "1,1,1", "--n", "3", "--seed", "0",
+                                   "--dps", "20", "--json"])
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "loses rank along the flow near t = 0.008" in err
+
+
 def test_bad_dps_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["interpolate", "--widths", "2,8,2", "--dps", "3"])
