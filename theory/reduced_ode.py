@@ -38,11 +38,6 @@ def check_alphas(alphas: Alphas) -> dict[int, sympy.Expr]:
     return out
 
 
-def information_exponent(alphas: Alphas) -> int:
-    """The smallest ``k ≥ 1`` with ``α_k ≠ 0``."""
-    return min(check_alphas(alphas))
-
-
 def mehler_psi(alphas: Alphas, rho: sympy.Expr = RHO) -> sympy.Expr:
     """``<A_ρ f, f>`` for ``f = Σ α_k h_k`` in q = 1: ``A_ρ h_k = ρ^k h_k`` (Mehler) and
     orthonormality of the ``h_k`` give ``Σ_k α_k² ρ^k`` (the Gaussian kernel of ``f``)."""
