@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from contextlib import nullcontext
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -87,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
               "digits_agreed": int(digits), "rank": tr.rank}
     if args.report:
         from gfverify.claims.statements.interpolation import draw_report
-        written = draw_report(problem, Path(args.report), args.dps, str(t_end))
+        t_decimal = str(Decimal(t_end.numerator) / Decimal(t_end.denominator))
+        written = draw_report(problem, Path(args.report), args.dps, t_decimal)
         console.print(f"report: {', '.join(str(w) for w in written)}")
     if args.json:
         sys.stdout.write(json.dumps(record) + "\n")
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     table = Table(title=f"homotopy flow V_alpha, {problem.name}")
     table.add_column("quantity")
     table.add_column("value", justify="right")
-    for key, label in (("alpha", "alpha"), ("max_distance_from_segment", "max distance from [x0, y]"),
+    for key, label in (("alpha", "alpha"), ("max_distance_from_segment", "max distance from segment x0 -> y"),
                        ("final_cost", f"cost at t = {args.to}"), ("digits_agreed", "digits agreed"),
                        ("rank", "rank of D (= QN)")):
         table.add_row(label, str(record[key]))
