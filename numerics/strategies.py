@@ -97,3 +97,22 @@ def multivariate_polynomial_links(draw, zs, max_degree: int = 4, max_terms: int 
             powers[draw(st.integers(0, len(zs) - 1))] += 1
         total += draw(rationals()) * sympy.Mul(*[z**p for z, p in zip(zs, powers)])
     return sympy.expand(total)
+
+
+@st.composite
+def small_networks(draw, max_width: int = 3, max_layers: int = 4, max_points: int = 3,
+                   overparametrized: bool = False):
+    """Seeded random MLP problems (``networks.Problem``: model, θ0, targets) with small widths,
+    tanh or softplus; with ``overparametrized`` the number of points is capped so that
+    ``K ≥ QN`` (``K`` counts the last layer's bias, so ``K ≥ Q`` and one point always fits)."""
+    from gfverify.numerics.networks import random_mlp
+
+    widths = draw(st.lists(st.integers(1, max_width), min_size=2, max_size=max_layers))
+    n = draw(st.integers(1, max_points))
+    if overparametrized:
+        K = sum(a * b + b for a, b in zip(widths[:-1], widths[1:]))
+        if K < widths[-1] * n:
+            n = max(1, K // widths[-1])
+    return random_mlp(widths, n, draw(st.integers(0, 2**32 - 1)),
+                      draw(st.sampled_from(["tanh", "softplus"])),
+                      require_overparametrized=overparametrized)

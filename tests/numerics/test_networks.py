@@ -3,10 +3,11 @@ differentiation at raised precision) of the outputs, one parameter at a time."""
 
 import mpmath
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
 
 from gfverify.numerics.networks import (MLP, parse_widths, random_graph, random_linear, random_mlp)
 from gfverify.numerics.precision import tolerance
+from gfverify.numerics.strategies import small_networks
 from gfverify.theory.errors import InputError
 
 DPS = 30
@@ -45,10 +46,15 @@ def test_jacobian_matches_numerical_differentiation(problem):
 
 
 @settings(max_examples=8, deadline=None)
-@given(widths=st.lists(st.integers(1, 3), min_size=2, max_size=4), n=st.integers(1, 2),
-       seed=st.integers(0, 10**6), activation=st.sampled_from(["tanh", "softplus"]))
-def test_jacobian_random_architectures(widths, n, seed, activation):
-    _assert_jacobian(random_mlp(widths, n, seed, activation, require_overparametrized=False))
+@given(small_networks(max_points=2))
+def test_jacobian_random_architectures(problem):
+    _assert_jacobian(problem)
+
+
+@settings(max_examples=10, deadline=None)
+@given(small_networks(overparametrized=True))
+def test_overparametrized_strategy(problem):
+    assert problem.model.n_params >= problem.model.n_outputs
 
 
 def test_parameter_count_and_layout():
