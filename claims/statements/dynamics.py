@@ -854,12 +854,16 @@ def check_unfixed_qr(dps: int) -> Evidence:
     """Negative control: without the QR sign fix the q = 2 fraction is the Haar one (.34)."""
     from gfverify.numerics.planted_attractors import success_fraction
 
+    from gfverify.numerics.planted_attractors import stiefel_starts
+
     frac = success_fraction(SIM_D, 2, SIM_STARTS, seed=202, t_end=SIM_T, sign_fix=False)
     z = _z_score(frac, THEORY_FRACTIONS[2], THEORY_FRACTION_ERROR)
     z_trap = _z_score(frac, THEORY_UNFIXED_Q2, 0.0)
+    starts = stiefel_starts(SIM_D, 2, SIM_STARTS, np.random.default_rng(202), sign_fix=False)
     return Evidence(holds=z <= 3, residual=z, tolerance=3, digits=None,
                     method="float64 simulation with numpy's QR factor unfixed vs the Haar fraction .34",
                     details={"fraction": f"{frac.value:.4f} +- {frac.stderr:.4f}",
+                             "share of starts with M11(0) < 0": f"{(starts[:, 0, 0] < 0).mean():.4f}",
                              "z vs Haar .34": f"{z:.2f}", "z vs THEORY's unfixed value .22": f"{z_trap:.2f}"})
 
 
