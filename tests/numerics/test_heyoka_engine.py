@@ -1,0 +1,48 @@
+"""The heyoka engine: translation of sympy right-hand sides, precision of constants, events and
+dense pieces (closed forms named in each test)."""
+
+import mpmath
+import pytest
+import sympy
+
+from gfverify.numerics import heyoka_engine, ode
+from gfverify.numerics.precision import tolerance
+from gfverify.theory.errors import InputError
+
+pytestmark = pytest.mark.skipif(not heyoka_engine.available(), reason="heyoka not installed")
+y = sympy.Symbol("y")
+DPS = 40
+
+
+def run(rhs, y0, **kw):
+    with mpmath.workdps(DPS):
+        return heyoka_engine.integrate(ode.OdeSystem.from_sympy([rhs], [y]), [mpmath.mpf(y0)], DPS, **kw)
+
+
+def test_rational_and_irrational_constants_keep_the_working_precision():
+    # y' = 1/3 + sqrt(2) y^0: y(3) = 1 + 3 sqrt(2) (a double-precision constant would give 16 digits)
+    with mpmath.workdps(DPS):
+        r = run(sympy.Rational(1, 3) + sympy.sqrt(2), 0, t_end=mpmath.mpf(3))
+        assert abs(r.state[0] - (1 + 3 * mpmath.sqrt(2))) <= tolerance(DPS, 5)
+
+
+def test_negative_powers_and_event():
+    # y' = 1/y^2, y(0) = 1: y^3 = 1 + 3t, so y = 2 at t = 7/3
+    with mpmath.workdps(DPS):
+        r = run(1 / y**2, 1, event=(0, mpmath.mpf(2)))
+        assert r.reached and abs(r.t - mpmath.mpf(7) / 3) <= tolerance(DPS, 3)
+
+
+def test_dense_pieces_cover_the_interval():
+    # y' = -y, y(0) = 1: exp(-t) at the middle of every step
+    with mpmath.workdps(DPS):
+        r = run(-y, 1, t_end=mpmath.mpf(4), record=True)
+        assert abs(r.pieces[0].start) == 0
+        for p in r.pieces:
+            t = p.start + p.h / 2
+            assert abs(p(t)[0] - mpmath.exp(-t)) <= tolerance(DPS)
+
+
+def test_unsupported_term():
+    with pytest.raises(InputError, match="not rational"):
+        run(sympy.exp(y), 1, t_end=mpmath.mpf(1))
