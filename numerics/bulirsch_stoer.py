@@ -28,25 +28,35 @@ def _axpy(a, x: list, y: list) -> list:
     return [yi + a * xi for xi, yi in zip(x, y)]
 
 
-def _midpoint(f: RHS, t, y: list, f0: list, H, n: int) -> list:
+def _midpoint(f: RHS, t, y: list, f0: list, H, n: int, lift) -> list:
     """Gragg's modified midpoint rule over ``[t, t + H]`` with ``n`` (even) substeps."""
     h = H / n
-    z0, z1 = y, _axpy(h, f0, y)
+    hl, h2 = lift(h), lift(2 * h)
+    z0, z1 = y, _axpy(hl, f0, y)
     for i in range(1, n):
-        z0, z1 = z1, _axpy(2 * h, f(t + i * h, z1), z0)
+        z0, z1 = z1, _axpy(h2, f(t + i * h, z1), z0)
     last = f(t + H, z1)
-    return [(a + b + h * c) / 2 for a, b, c in zip(z0, z1, last)]
+    return [(a + b + hl * c) / 2 for a, b, c in zip(z0, z1, last)]
 
 
-def _error(a: list, b: list, tol) -> mpmath.mpf:
-    return max(abs(x - y) / (tol * max(1, abs(x))) for x, y in zip(a, b))
+def _error(a: list, b: list, tol, to_mp) -> mpmath.mpf:
+    return max(abs(to_mp(x - y)) / (tol * max(1, abs(to_mp(x)))) for x, y in zip(a, b))
+
+
+def _identity(x):
+    return x
 
 
 class BulirschStoer:
-    """An integrator with error tolerance ``tol`` per step and at most ``kmax`` columns."""
+    """An integrator with error tolerance ``tol`` per step and at most ``kmax`` columns.
 
-    def __init__(self, f: RHS, tol, kmax: int, min_step=None) -> None:
+    The state may be held in another number type than ``mpf`` (e.g. python-flint ``arb``, whose
+    arithmetic is faster): ``lift`` turns an ``mpf`` into it and ``to_mp`` back; ``f(t, y)``
+    then takes and returns that type, while times, steps and error norms stay ``mpf``."""
+
+    def __init__(self, f: RHS, tol, kmax: int, min_step=None, lift=mpmath.mpf, to_mp=_identity) -> None:
         self.f, self.tol, self.kmax = f, mpmath.mpf(tol), kmax
+        self.lift, self.to_mp = lift, to_mp
         self.min_step = mpmath.mpf(min_step) if min_step is not None else mpmath.sqrt(self.tol)
         self.n = [2 * (k + 1) for k in range(kmax)]
         work = [self.n[0] + 1]
@@ -75,14 +85,14 @@ class BulirschStoer:
         table: list[list] = []
         h_opt, work = [None] * self.kmax, [None] * self.kmax
         for k in range(min(k_target + 1, self.kmax - 1) + 1):
-            row = [_midpoint(self._counted, t, y, f0, H, self.n[k])]
+            row = [_midpoint(self._counted, t, y, f0, H, self.n[k], self.lift)]
             for j in range(1, k + 1):
-                ratio = (mpmath.mpf(self.n[k]) / self.n[k - j]) ** 2 - 1
+                ratio = self.lift((mpmath.mpf(self.n[k]) / self.n[k - j]) ** 2 - 1)
                 row.append([a + (a - b) / ratio for a, b in zip(row[j - 1], table[k - 1][j - 1])])
             table.append(row)
             if k == 0:
                 continue
-            err = _error(row[k], row[k - 1], self.tol)
+            err = _error(row[k], row[k - 1], self.tol, self.to_mp)
             if not mpmath.isfinite(err):
                 raise ArithmeticError("non-finite error estimate")
             expo = mpmath.mpf(1) / (2 * k + 1)
@@ -106,8 +116,9 @@ class BulirschStoer:
     def integrate(self, t0, y0: Sequence, times: Sequence, h0=None,
                   on_step: Callable[[object, list], None] | None = None) -> list[list]:
         """The solution at each of the increasing ``times`` (all > ``t0``); ``on_step(t, y)``
-        is called after every accepted step (e.g. a rank monitor, which may raise)."""
-        t, y = mpmath.mpf(t0), [mpmath.mpf(v) for v in y0]
+        is called after every accepted step (e.g. a rank monitor, which may raise), with ``y``
+        as ``mpf``; the returned states are ``mpf``."""
+        t, y = mpmath.mpf(t0), [self.lift(v) for v in y0]
         ends = [mpmath.mpf(s) for s in times]
         if any(b <= a for a, b in zip([t] + ends[:-1], ends)):
             raise ValueError("output times must increase and exceed t0")
@@ -128,11 +139,11 @@ class BulirschStoer:
                 t, y = (end if last else t + h), y_new
                 self.steps += 1
                 if on_step is not None:
-                    on_step(t, y)
+                    on_step(t, [self.to_mp(v) for v in y])
                 H = H_next if not last or H_next < H else H
                 if self.steps > 100000:
                     raise RuntimeError("Bulirsch–Stoer: more than 100000 steps")
-            out.append(list(y))
+            out.append([self.to_mp(v) for v in y])
         return out
 
 

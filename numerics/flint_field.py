@@ -8,6 +8,7 @@ mathematics as :func:`gfverify.numerics.flows.homotopy_field`, several times fas
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Sequence
 
 import mpmath
@@ -31,14 +32,14 @@ def _to_mpf(a) -> mpmath.mpf:
     return mpmath.mpf((int(man), int(exp)))
 
 
-def homotopy_field_arb(model: MLP, cost, alpha, theta: Sequence, scale=1) -> list:
-    """``scale · V_α(θ)`` as a list of ``mpf`` (``θ`` given as ``mpf``), computed in ``arb``."""
+def _field(model: MLP, cost, alpha, theta: Sequence, scale) -> list:
+    """``scale · V_α(θ)`` as ``arb`` values for ``θ`` given as exact ``arb`` (midpoints)."""
     arb, arb_mat, ctx = flint.arb, flint.arb_mat, flint.ctx
     alpha = mpmath.mpf(alpha)
     prec, saved = mpmath.mp.prec, ctx.prec
     try:
         ctx.prec = prec
-        x, rows = model.outputs_and_jacobian([arb(v) for v in theta], arb_arithmetic())
+        x, rows = model.outputs_and_jacobian(theta, arb_arithmetic())
         g = cost.grad([_to_mpf(v) for v in x])
         ctx.prec = 2 * prec
         D = arb_mat(rows)
@@ -56,7 +57,37 @@ def homotopy_field_arb(model: MLP, cost, alpha, theta: Sequence, scale=1) -> lis
                 raise SingularJacobian(str(exc)) from None
             v = w * a if v is None else v + w * a
         v = v * arb(-mpmath.mpf(scale))
-        out = [v[k, 0] for k in range(v.nrows())]
+        return [v[k, 0] for k in range(v.nrows())]
     finally:
         ctx.prec = saved
-    return [_to_mpf(c) for c in out]
+
+
+def homotopy_field_arb(model: MLP, cost, alpha, theta: Sequence, scale=1) -> list:
+    """``scale · V_α(θ)`` as a list of ``mpf`` (``θ`` given as ``mpf``), computed in ``arb``."""
+    saved = flint.ctx.prec
+    try:
+        flint.ctx.prec = mpmath.mp.prec
+        theta = [flint.arb(v) for v in theta]
+    finally:
+        flint.ctx.prec = saved
+    return [_to_mpf(c) for c in _field(model, cost, alpha, theta, scale)]
+
+
+def arb_state_field(model: MLP, cost, alpha, scale=1):
+    """For an integrator holding its state in ``arb``: ``(f, lift, to_mp)`` with
+    ``f(t, θ) = scale · V_α(θ)`` taking and returning ``arb`` (the state's radii are dropped on
+    entry, so every evaluation starts from exact midpoints)."""
+    def f(t, theta):
+        return _field(model, cost, alpha, [v.mid() for v in theta], scale)
+    return f, flint.arb, _to_mpf
+
+
+@contextmanager
+def arb_precision():
+    """python-flint's global precision set to mpmath's for the duration (restored after)."""
+    saved = flint.ctx.prec
+    flint.ctx.prec = mpmath.mp.prec
+    try:
+        yield
+    finally:
+        flint.ctx.prec = saved

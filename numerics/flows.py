@@ -12,6 +12,7 @@ when ``D`` loses rank (``D⁺`` jumps there, so ``V_α`` is not defined)."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -167,7 +168,7 @@ def flow(model, theta0: Sequence, cost, alpha, times: Sequence, variable: str = 
         raise InputError(f"alpha must lie in [0, 1], got {mpmath.nstr(alpha, 6)}")
     if variable == "t" and not all(0 < mpmath.mpf(t) < 1 for t in times):
         raise InputError("times in the variable t must lie in (0, 1)")
-    field = field_engine(model, engine)
+    evaluate = field_engine(model, engine)
     dps = mpmath.mp.dps
     threshold = rank_threshold(dps)
     N = model.n_points
@@ -197,11 +198,18 @@ def flow(model, theta0: Sequence, cost, alpha, times: Sequence, variable: str = 
             check_rank(mpmath.mpf(0), theta)
         except InputError as exc:
             raise InputError(str(exc).replace(f"along the flow near {variable} = 0", "at the start")) from None
-        solver = BulirschStoer(lambda u, th: field(model, cost, alpha, th, N),
-                               mpmath.mpf(10) ** -dps, default_kmax(dps))
+        if evaluate is flint_field.homotopy_field_arb:
+            f, lift, to_mp = flint_field.arb_state_field(model, cost, alpha, N)
+            solver = BulirschStoer(f, mpmath.mpf(10) ** -dps, default_kmax(dps), lift=lift, to_mp=to_mp)
+            arithmetic = flint_field.arb_precision()
+        else:
+            solver = BulirschStoer(lambda u, th: evaluate(model, cost, alpha, th, N),
+                                   mpmath.mpf(10) ** -dps, default_kmax(dps))
+            arithmetic = nullcontext()
         try:
-            states = solver.integrate(0, theta, [to_u(variable, t, N) for t in times],
-                                      on_step=lambda u, th: check_rank(from_u(variable, u, N), th))
+            with arithmetic:
+                states = solver.integrate(0, theta, [to_u(variable, t, N) for t in times],
+                                          on_step=lambda u, th: check_rank(from_u(variable, u, N), th))
         except (SingularJacobian, StepSizeUnderflow) as exc:
             where = from_u(variable, exc.t, N) if isinstance(exc, StepSizeUnderflow) else monitor["last"]
             raise _rank_error(f"along the flow near {variable} = {mpmath.nstr(where, 6)}",
