@@ -53,6 +53,8 @@ def to_heyoka(expr: sympy.Expr, variables: dict, prec: int):
 #: about 25 % slower steps, the better trade for one-shot event times (benchmarks/bench_escape.py)
 OPT_LEVEL = 0
 
+#: compiled integrators kept (least recently built dropped first)
+CACHE_SIZE = 32
 _CACHE: dict = {}
 
 
@@ -60,6 +62,8 @@ def _integrator(system, prec: int, dps: int, event):
     """A compiled heyoka integrator for (system, precision, event), reused across calls."""
     key = (system, prec, dps, None if event is None else (event[0], str(event[1])))
     if key not in _CACHE:
+        if len(_CACHE) >= CACHE_SIZE:
+            del _CACHE[next(iter(_CACHE))]
         xs = hy.make_vars(*[f"y{i}" for i in range(len(system.state))])
         xs = list(xs) if isinstance(xs, (list, tuple)) else [xs]
         variables = dict(zip(system.state, xs))
