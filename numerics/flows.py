@@ -176,7 +176,7 @@ def flow(model, theta0: Sequence, cost, alpha, times: Sequence, variable: str = 
     step_times: list = []
     step_outputs: list = []
 
-    def check_rank(tau, theta) -> None:
+    def check_rank(tau, theta, where: str | None = None) -> None:
         x, rows = model.outputs_and_jacobian(theta)
         step_times.append(tau)
         step_outputs.append(x)
@@ -190,14 +190,12 @@ def flow(model, theta0: Sequence, cost, alpha, times: Sequence, variable: str = 
         ratio = sigma[-1] / monitor["scale"]
         monitor["min"] = min(monitor["min"], ratio)
         if ratio < threshold:
-            raise _rank_error(f"along the flow near {variable} = {mpmath.nstr(tau, 6)}", ratio, threshold)
+            raise _rank_error(where or f"along the flow near {variable} = {mpmath.nstr(tau, 6)}",
+                              ratio, threshold)
 
     with mpmath.workdps(dps + GUARD):
         theta = [mpmath.mpf(v) for v in theta0]
-        try:
-            check_rank(mpmath.mpf(0), theta)
-        except InputError as exc:
-            raise InputError(str(exc).replace(f"along the flow near {variable} = 0", "at the start")) from None
+        check_rank(mpmath.mpf(0), theta, "at the start")
         if evaluate is flint_field.homotopy_field_arb:
             f, lift, to_mp = flint_field.arb_state_field(model, cost, alpha, N)
             solver = BulirschStoer(f, mpmath.mpf(10) ** -dps, default_kmax(dps), lift=lift, to_mp=to_mp)
