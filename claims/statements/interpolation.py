@@ -16,7 +16,7 @@ from mpmath.calculus.quadrature import GaussLegendre
 from gfverify.claims.judge import exact_identity
 from gfverify.claims.model import Claim, Evidence
 from gfverify.numerics.flows import (CrossEntropyCost, SquareCost, distance_from_segment, flow,
-                                     geometric_times, homotopy_field, norm, segment_point)
+                                     homotopy_field, norm, segment_point)
 from gfverify.numerics.networks import (MLP, Problem, random_graph, random_linear, random_mlp)
 from gfverify.numerics.precision import GUARD_DIGITS, agreed_digits_seq, second_precision, tolerance
 from gfverify.theory import interpolation as theory

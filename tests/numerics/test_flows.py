@@ -89,7 +89,6 @@ def test_underparametrized_linear_model_keeps_its_perpendicular_part():
     problem = random_linear(4, 2, 0)
     with mpmath.workdps(DPS):
         tr = _run(problem, 1, ["0.999"])
-        x0, y = problem.model.outputs(problem.theta0_mp()), problem.y_mp()
         # the outputs stay in x0 + range(A), so the distance to y cannot drop to 0
         assert tr.costs[-1] > mpmath.mpf("1e-3")
 
