@@ -23,6 +23,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from gfverify.numerics.quadrature import piecewise_legendre
 from gfverify.theory.errors import InputError
 from gfverify.theory.hermite import Z, breakpoints, parity_degrees
 
@@ -32,7 +33,7 @@ _MP_FUNCS = {
 }
 
 #: Largest number of quadrature nodes and working precision the refinement may reach.
-MAX_NODES = 200_000
+MAX_NODES = 40_000
 MAX_DPS = 4000
 
 
@@ -112,8 +113,10 @@ def _tail_length(fun: Callable, dps: int) -> mpmath.mpf:
 
 
 def _eval(fun: Callable, x) -> mpmath.mpf:
-    value = fun(x)
-    value = mpmath.mpmathify(value)
+    try:
+        value = mpmath.mpmathify(fun(x))
+    except (ZeroDivisionError, ValueError, OverflowError):
+        raise InputError(f"link is not finite and real at z = {mpmath.nstr(x, 8)}") from None
     if not mpmath.isfinite(value) or isinstance(value, mpmath.mpc):
         raise InputError(f"link is not finite and real at z = {mpmath.nstr(x, 8)}")
     return value
@@ -135,70 +138,25 @@ def _trapezoid_level(fun: Callable, kmax: int, h: mpmath.mpf, L: mpmath.mpf, bit
     return _recurrence_sums(zs, ve, vo, kmax, bits), 2 * n + 1
 
 
-def _legendre_rule(n: int, prec: int) -> list[tuple]:
-    """Gauss–Legendre nodes and weights on (-1, 1) with ``n`` nodes (python-flint's arb roots
-    when installed, about 20x faster than mpmath's Newton iteration at 256 bits; else mpmath)."""
-    try:
-        import flint
-    except ImportError:
-        flint = None
-    if flint is not None:
-        old = flint.ctx.prec
-        flint.ctx.prec = prec + 20
-        try:
-            pairs = [flint.arb.legendre_p_root(n, k, weight=True) for k in range(n)]
-            return [(_arb_to_mpf(x), _arb_to_mpf(w)) for x, w in pairs]
-        finally:
-            flint.ctx.prec = old
-    xs, ws = _mpmath_legendre(n)
-    return list(zip(xs, ws))
-
-
-def _arb_to_mpf(x) -> mpmath.mpf:
-    man, exp = x.mid().man_exp()
-    return mpmath.mpf((int(man), int(exp)))
-
-
-def _mpmath_legendre(n: int) -> tuple[list, list]:
-    """Gauss–Legendre by Newton's method on ``P_n`` with mpmath (fallback without python-flint)."""
-    xs, ws = [], []
-    for i in range(1, n + 1):
-        x = mpmath.cos(mpmath.pi * (i - mpmath.mpf(1) / 4) / (n + mpmath.mpf(1) / 2))
-        for _ in range(100):
-            p0, p1 = mpmath.mpf(1), x
-            for j in range(2, n + 1):
-                p0, p1 = p1, ((2 * j - 1) * x * p1 - (j - 1) * p0) / j
-            dp = n * (x * p1 - p0) / (x * x - 1)
-            dx = p1 / dp
-            x -= dx
-            if abs(dx) < mpmath.eps * 4:
-                break
-        xs.append(x)
-        ws.append(2 / ((1 - x * x) * dp * dp))
-    return xs, ws
-
-
 def _legendre_level(fun: Callable, kmax: int, cuts: list, n: int, bits: int) -> tuple[list, int]:
     """One pass of ``n``-point Gauss–Legendre on each piece between consecutive ``cuts``."""
-    rule = _legendre_rule(n, mpmath.mp.prec)
     c = (2 * mpmath.pi) ** (mpmath.mpf(-1) / 4)
-    zs, vs = [], []
-    for a, b in zip(cuts[:-1], cuts[1:]):
-        mid, half = (a + b) / 2, (b - a) / 2
-        for x, w in rule:
-            zz = mid + half * x
-            zs.append(zz)
-            vs.append(half * w * c * mpmath.exp(-zz * zz / 4) * _eval(fun, zz))
+    nodes = piecewise_legendre(cuts, n)
+    zs = [x for x, _ in nodes]
+    vs = [w * c * mpmath.exp(-x * x / 4) * _eval(fun, x) for x, w in nodes]
     return _recurrence_sums(zs, vs, vs, kmax, bits), len(zs)
 
 
-def _agreement(a: list, b: list, zero: list[bool], cap: int) -> float:
-    """Smallest relative agreement (digits) of two coefficient lists over non-zero entries."""
+def _agreement(a: list, b: list, zero: list[bool], cap: int, floor: mpmath.mpf) -> float:
+    """Smallest relative agreement (digits) of two coefficient lists over the entries not zero
+    by symmetry; an entry is measured against ``max(|α_k|, floor)``, so that a coefficient that
+    vanishes without a symmetry reason (e.g. ``He_2(1) = 0`` for ``Max(z-1, 0)``) is confirmed
+    to be below ``floor`` instead of never agreeing relatively."""
     worst = float(cap)
     for x, y, z0 in zip(a, b, zero):
         if z0:
             continue
-        diff, scale = abs(x - y), max(abs(x), abs(y))
+        diff, scale = abs(x - y), max(abs(x), abs(y), floor)
         if diff == 0:
             continue
         if scale == 0:
@@ -209,7 +167,8 @@ def _agreement(a: list, b: list, zero: list[bool], cap: int) -> float:
 
 def hermite_coefficients(f: sympy.Expr, kmax: int, digits: int, z: sympy.Symbol = Z) -> Coefficients:
     """``α_0..α_kmax`` of ``f`` with ``digits`` significant digits confirmed by two refinement
-    levels at two precisions (see the module docstring); zeros by parity are exact."""
+    levels at two precisions (see the module docstring); zeros by symmetry are exact, and a
+    coefficient below ``10^{-(digits+8)} max_k |α_k|`` is confirmed to that absolute level."""
     if kmax < 0:
         raise InputError("kmax must be a non-negative integer")
     if digits < 1:
@@ -250,14 +209,18 @@ def hermite_coefficients(f: sympy.Expr, kmax: int, digits: int, z: sympy.Symbol 
         if nodes > MAX_NODES:
             raise InputError(f"could not confirm {digits} digits with {MAX_NODES} nodes "
                              f"(is the link smooth between its breakpoints?)")
+        largest = max((abs(a) for a in alphas), default=mpmath.mpf(0))
+        floor = largest * mpmath.mpf(10) ** (-(digits + guard))
         if previous is not None:
-            agreed = _agreement(previous, alphas, zero, dps)
+            agreed = _agreement(previous, alphas, zero, dps, floor)
             if agreed >= digits:
                 return Coefficients(alphas=alphas, exact_zero=zero, digits=agreed,
                                     dps=(prev_dps, dps), nodes=nodes, method=method)
-        nonzero = [abs(a) for a, z0 in zip(alphas, zero) if not z0 and a != 0]
-        if nonzero:
-            spread = float(mpmath.log10(max(nonzero) / min(nonzero)))
-            extra = min(int(math.ceil(spread)), 3 * digits)
+        free = [abs(a) for a, z0 in zip(alphas, zero) if not z0]
+        above = [a for a in free if a > floor]
+        if len(above) < len(free):  # a coefficient at the floor: confirm it absolutely
+            extra = digits + guard
+        elif above:
+            extra = min(int(math.ceil(float(mpmath.log10(largest / min(above))))), digits + guard)
         previous, prev_dps = alphas, dps
         level += 1

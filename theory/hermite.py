@@ -224,6 +224,8 @@ def gaussian_moments(f: sympy.Expr, n: int, z: sympy.Symbol = Z) -> list[sympy.E
 
 def _tidy(expr: sympy.Expr) -> sympy.Expr:
     """Canonical exact form: expanded, complex exponentials back to real functions."""
+    if expr.has(sympy.erfc):
+        expr = expr.rewrite(sympy.erf)
     expr = sympy.expand(expr)
     if expr.has(sympy.I):
         expr = sympy.expand(sympy.simplify(expr.rewrite(sympy.cos)))
@@ -301,3 +303,20 @@ def symmetry_zeros(f: sympy.Expr, kmax: int, z: sympy.Symbol = Z) -> list[bool]:
     even, odd = parity_degrees(f, z)
     return [(d is not None and k > d) for k in range(kmax + 1)
             for d in [even if k % 2 == 0 else odd]]
+
+
+def stein_coefficient(f: sympy.Expr, k: int, z: sympy.Symbol = Z) -> sympy.Expr:
+    """``α_k = E[f^{(k)}(z)] / sqrt(k!)`` (Gaussian integration by parts), with distributional
+    derivatives: a piece ``q 1{lo<z<hi}`` contributes ``∫_lo^hi q^{(k)} φ`` (sympy's integrator)
+    plus ``E[q^{(k-j)} δ_c^{(j-1)}] = (-1)^{j-1} (q^{(k-j)} φ)^{(j-1)}(c)`` at each finite end."""
+    phi = sympy.exp(-z**2 / 2) / _SQRT2PI
+    total = sympy.Integer(0)
+    for poly, kind, a, lo, hi in _pieces(f, z):
+        q = poly * (sympy.erf(a * z) if kind == "erf" else sympy.exp(a * z))
+        total += sympy.integrate(sympy.diff(q, z, k) * phi, (z, lo, hi))
+        for j in range(1, k + 1):
+            g = sympy.diff(q, z, k - j) * phi
+            for c, sgn in ((lo, 1), (hi, -1)):
+                if c not in (sympy.oo, -sympy.oo):
+                    total += sgn * sympy.binomial(k, j) * (-1) ** (j - 1) * sympy.diff(g, z, j - 1).subs(z, c)
+    return _tidy(total / sympy.sqrt(sympy.factorial(k)))

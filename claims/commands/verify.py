@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 from gfverify.claims import registry, runner
-from gfverify.claims.options import dps
+from gfverify.claims.options import dps, positive_int
 
 NAME = "verify"
 HELP = "run the claims of the selected tier and print the table (exit 1 if one fails)"
@@ -24,6 +24,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="FILE", help="write the results as JSON ('-' for stdout)")
     p.add_argument("--report", metavar="DIR", help="write results, a markdown table and figures")
     p.add_argument("--dps", type=dps, default=DEFAULT_DPS, help="working precision (digits)")
+    p.add_argument("--jobs", type=positive_int, default=None,
+                   help="worker processes (default: one per core, at most 4)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     if not claims:
         sys.stderr.write(f"gfverify: error: no claim selected (tier {args.tier}, --only {args.only!r})\n")
         return 2
-    results = runner.run_claims(claims, args.dps, show_progress=sys.stderr.isatty())
+    jobs = args.jobs or runner.default_jobs()
+    results = runner.run_claims(claims, args.dps, show_progress=sys.stderr.isatty(), jobs=jobs)
     payload = runner.results_json(results)
     if args.json == "-":
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")

@@ -1,0 +1,216 @@
+"""Claims on the Hermite layer (THEORY.md, Conventions and [A] 8): exact coefficients of the
+closed-form links against quadrature, Parseval, information exponents, orthonormality, the
+Stein route, and the Gaussian kernels of ReLU (arc-cosine) and erf (arcsine)."""
+
+from __future__ import annotations
+
+import mpmath
+import sympy
+
+from gfverify.claims.judge import exact_identity, versus_numeric
+from gfverify.claims.model import Claim, Evidence
+from gfverify.numerics import hermite as numeric
+from gfverify.numerics.kernels import gaussian_kernel
+from gfverify.numerics.precision import GUARD_DIGITS, tolerance, two_precisions
+from gfverify.numerics.series import accelerated_limit
+from gfverify.theory import hermite as exact
+
+z = exact.Z
+KMAX = 30
+
+#: The closed-form links of issue 3: name -> (link, information exponent read off by hand).
+LINKS: dict[str, sympy.Expr] = {
+    "relu": sympy.Max(z, 0),
+    "abs": sympy.Abs(z),
+    "sign": sympy.sign(z),
+    "heaviside": sympy.Heaviside(z),
+    "erf": sympy.erf(z),
+    "erf_half": sympy.erf(z / 2),
+    "exp": sympy.exp(z / 2),
+    "cos": sympy.cos(z),
+    "sin": sympy.sin(2 * z),
+    "poly": z**4 - 2 * z + sympy.Rational(1, 3),
+    "poly_relu": z**2 * sympy.Max(z, 0),
+    "poly_sign": (z - 1) * sympy.sign(z),
+    "poly_exp": z * sympy.exp(-z / 3),
+    "poly_erf": z**2 * sympy.erf(z),
+    "shifted_relu": sympy.Piecewise((z - 1, z > 1), (0, True)),
+}
+SOURCE = "THEORY.md, Conventions (Hermite coefficients)"
+
+
+def _derivation(f: sympy.Expr, kmax: int = 8):
+    def show() -> str:
+        alphas = exact.hermite_coefficients(f, kmax)
+        lines = [f"f(z) = {f}", "alpha_k = <f, h_k> = E[f(z) He_k(z)]/sqrt(k!), "
+                 "from exact Gaussian moments of each piece:"]
+        lines += [f"  alpha_{k} = {sympy.sstr(a)}" for k, a in enumerate(alphas)]
+        return "\n".join(lines)
+    return show
+
+
+def _coefficients_claim(name: str, f: sympy.Expr) -> Claim:
+    def check(dps: int) -> Evidence:
+        want = exact.hermite_coefficients(f, KMAX)
+        return versus_numeric(want, lambda p: numeric.hermite_coefficients(f, KMAX, p).alphas,
+                              dps, "sympy Gaussian moments vs quadrature (one pass, two precisions)",
+                              relative=False)
+    return Claim(id=f"hermite.coefficients.{name}",
+                 statement=f"the exact Hermite coefficients of {f} (k <= {KMAX}) match quadrature",
+                 latex=rf"\alpha_k = \langle {sympy.latex(f)}, h_k\rangle,\ k\le {KMAX}",
+                 source=SOURCE, kind="identity", check=check, derivation=_derivation(f))
+
+
+def _parseval_numeric(f: sympy.Expr, p: int) -> mpmath.mpf:
+    """``Σ α_k²`` from numeric coefficients (to ``2p`` digits): the even and odd subseries are
+    each Levin-accelerated (their tails decay at different algebraic rates)."""
+    n_terms = p + 12
+    kmax = 2 * n_terms + 4
+    coeffs = numeric.hermite_coefficients(f, kmax, 2 * p + 10)
+    total = mpmath.mpf(0)
+    with mpmath.workdps(2 * p + 10):
+        for start in (0, 1):
+            partial, running = [], mpmath.mpf(0)
+            for k in range(start, kmax + 1, 2):
+                term = coeffs.alphas[k] ** 2
+                # zeros (by symmetry, or accidental like He_2(1) = 0) carry no information and
+                # would put a zero weight into Levin's transform
+                if not coeffs.exact_zero[k] and term > mpmath.eps * running:
+                    running += term
+                    partial.append(running)
+            if partial:
+                total += partial[0] if len(partial) < 3 else accelerated_limit(partial[:n_terms])[0]
+    return +total
+
+
+def _parseval_claim(name: str, f: sympy.Expr, tier: str) -> Claim:
+    polynomial = f.is_polynomial(z)
+
+    def check(dps: int) -> Evidence:
+        norm = exact.norm_squared(f)
+        if polynomial:
+            degree = sympy.Poly(f, z).degree()
+            total = sum(a**2 for a in exact.hermite_coefficients(f, degree))
+            return exact_identity(total - norm, "exact sum of alpha_k^2 vs exact E[f^2]")
+        return versus_numeric(norm, lambda p: _parseval_numeric(f, p), dps,
+                              "exact E[f^2] vs Levin-accelerated sum of numeric alpha_k^2")
+    return Claim(id=f"hermite.parseval.{name}",
+                 statement=f"Parseval: sum_k alpha_k^2 = ||f||^2 for f = {f}",
+                 latex=rf"\sum_k \alpha_k^2 = \|{sympy.latex(f)}\|^2",
+                 source=SOURCE, kind="identity", check=check, tier=tier)
+
+
+def _information_exponents(dps: int) -> Evidence:
+    """Exact exponents (sympy) against exponents read off numeric coefficients."""
+    mismatches = []
+    table = {}
+    for name, f in LINKS.items():
+        want = exact.information_exponent(exact.hermite_coefficients(f, 8))
+        coeffs = numeric.hermite_coefficients(f, 8, dps)
+        tol = tolerance(dps)
+        got = next((k for k in range(1, 9) if not coeffs.exact_zero[k]
+                    and abs(coeffs.alphas[k]) > tol), None)
+        table[name] = f"{want}/{got}"
+        if want != got:
+            mismatches.append(name)
+    return Evidence(holds=not mismatches, residual=len(mismatches), tolerance=0,
+                    method="exact first non-zero alpha_k vs first numerically non-zero alpha_k",
+                    details=table)
+
+
+def _orthonormality(dps: int) -> Evidence:
+    """Gram matrix of h_0..h_n: exact by Gaussian moments; numeric rows by quadrature."""
+    n = 8
+    gram = [exact.hermite_coefficients(exact.h(j), n) for j in range(n + 1)]
+    identity = sympy.eye(n + 1)
+    exact_ok = exact_identity([gram[i][j] - identity[i, j] for i in range(n + 1)
+                               for j in range(n + 1)], "exact moments")
+    ev = versus_numeric([identity[i, j] for i in range(n + 1) for j in range(n + 1)],
+                        lambda p: [a for j in range(n + 1)
+                                   for a in numeric.hermite_coefficients(exact.h(j), n, p).alphas],
+                        dps, "exact Gaussian moments (= I) and quadrature of <h_j, h_k>",
+                        relative=False)
+    ev.holds = ev.holds and exact_ok.holds
+    return ev
+
+
+def _kernel_claim(name: str, f: sympy.Expr, closed, citation: str) -> Claim:
+    rho = sympy.Rational(1, 2)
+
+    def check(dps: int) -> Evidence:
+        want = closed(rho)
+        # the series side: exact coefficients, truncated where the rigorous tail bound
+        # rho^(K+1)/(1-rho) * ||f||^2 (alpha_k^2 <= ||f||^2) drops below the tolerance
+        kmax = int(mpmath.ceil((dps + GUARD_DIGITS) * mpmath.log(10) / mpmath.log(2))) + 2
+        alphas = exact.hermite_coefficients(f, kmax)
+        norm = exact.norm_squared(f)
+        with mpmath.workdps(dps + 20):
+            series = mpmath.fsum(mpmath.mpf(sympy.N(a**2, dps + 20)) * mpmath.mpf(rho) ** k
+                                 for k, a in enumerate(alphas))
+            tail = mpmath.mpf(rho) ** (kmax + 1) / (1 - mpmath.mpf(rho)) * mpmath.mpf(sympy.N(norm, 20))
+            series_gap = abs(series - mpmath.mpf(sympy.N(want, dps + 20))) - tail
+        ev = versus_numeric(want, lambda p: gaussian_kernel(f, rho, p)[0], dps,
+                            f"{citation} closed form vs 2-D quadrature; series of exact alpha_k "
+                            f"(k <= {kmax}, tail bound {mpmath.nstr(tail, 3)})")
+        ev.holds = ev.holds and series_gap <= tolerance(dps)
+        ev.details["series_minus_closed_form"] = mpmath.nstr(series_gap + tail, 3)
+        return ev
+    return Claim(id=f"A.kernel.{name}",
+                 statement=f"E[f(x)f(y)] = sum_k alpha_k^2 rho^k = closed form, f = {f}, rho = 1/2",
+                 latex=r"\mathbb E[f(x)f(y)] = \sum_k \alpha_k^2\rho^k",
+                 source="THEORY.md [A] 8", kind="identity", check=check)
+
+
+def _relu_kernel(rho):
+    return (sympy.sqrt(1 - rho**2) + (sympy.pi - sympy.acos(rho)) * rho) / (2 * sympy.pi)
+
+
+def _erf_kernel(rho):
+    return 2 / sympy.pi * sympy.asin(2 * rho / 3)
+
+
+def _erf_trap(dps: int) -> Evidence:
+    """Negative control: the arcsine kernel without the erf scaling, (2/π) arcsin(ρ), which
+    belongs to sign(z), is NOT the kernel of erf(z)."""
+    rho = sympy.Rational(1, 2)
+    wrong = 2 / sympy.pi * sympy.asin(rho)
+    runs = two_precisions(lambda p: gaussian_kernel(sympy.erf(z), rho, p)[0], dps)
+    gap = abs(runs.high - mpmath.mpf(sympy.N(wrong, dps + 10)))
+    tol = tolerance(dps)
+    return Evidence(holds=bool(gap <= tol), residual=gap, tolerance=tol, digits=runs.digits,
+                    method="2-D quadrature of E[erf(x)erf(y)] vs (2/pi) arcsin(rho)")
+
+
+def _stein(dps: int) -> Evidence:
+    """Two symbolic routes: <f, h_k> by moments and E[f^(k)]/sqrt(k!) by Stein's lemma with
+    distributional derivatives, k <= 6, every closed-form link."""
+    diffs = []
+    for f in LINKS.values():
+        a = exact.hermite_coefficients(f, 6)
+        diffs += [a[k] - exact.stein_coefficient(f, k) for k in range(7)]
+    return exact_identity(diffs, "Gaussian moments vs Stein's lemma (sympy integrate)")
+
+
+CLAIMS: list[Claim] = [_coefficients_claim(n, f) for n, f in LINKS.items()]
+CLAIMS += [_parseval_claim(n, f, "quick" if n in ("relu", "erf", "poly", "exp") else "full")
+           for n, f in LINKS.items() if n != "poly_erf"]
+CLAIMS += [
+    Claim(id="hermite.information_exponent",
+          statement="the information exponent (first k >= 1 with alpha_k != 0) of every "
+                    "closed-form link, exact and numeric",
+          latex=r"s = \min\{k\ge1: \alpha_k\ne0\}", source="THEORY.md, Conventions",
+          kind="property", check=_information_exponents),
+    Claim(id="hermite.orthonormality", statement="<h_j, h_k> = delta_jk for j, k <= 8",
+          latex=r"\langle h_j,h_k\rangle=\delta_{jk}", source="THEORY.md, Conventions",
+          kind="identity", check=_orthonormality),
+    _kernel_claim("relu_arccos", sympy.Max(z, 0), _relu_kernel, "arc-cosine kernel (Cho-Saul)"),
+    _kernel_claim("erf_arcsine", sympy.erf(z), _erf_kernel, "arcsine kernel (Williams)"),
+    Claim(id="A.kernel.erf_unscaled_trap",
+          statement="(false) the kernel of erf(z) is (2/pi) arcsin(rho), the kernel of sign(z)",
+          latex=r"\mathbb E[\mathrm{erf}(x)\mathrm{erf}(y)] \ne \tfrac2\pi\arcsin\rho",
+          source="THEORY.md, Conventions (trap erf(z) vs erf(z/sqrt 2))",
+          kind="negative-control", check=_erf_trap),
+    Claim(id="hermite.stein", statement="<f, h_k> = E[f^(k)]/sqrt(k!) (Stein), k <= 6",
+          latex=r"\alpha_k = \mathbb E[f^{(k)}]/\sqrt{k!}", source="THEORY.md, Conventions",
+          kind="identity", check=_stein, tier="full"),
+]

@@ -1,0 +1,55 @@
+"""The high-precision Hermite layer against the exact layer and against independent
+quadrature of Stein's formula alpha_k = E[f^(k)] / sqrt(k!)."""
+
+import mpmath
+import pytest
+import sympy
+
+from gfverify.numerics import hermite as N
+from gfverify.theory import hermite as H
+from gfverify.theory.errors import InputError
+
+z = H.Z
+
+
+@pytest.mark.parametrize("f", [sympy.Max(z, 0), sympy.erf(z), z * sympy.sign(z - 1), sympy.cos(z)])
+def test_numeric_matches_exact(f):
+    res = N.hermite_coefficients(f, 20, 30)
+    assert res.digits >= 30
+    exact = H.hermite_coefficients(f, 20)
+    with mpmath.workdps(40):
+        for got, want in zip(res.alphas, exact):
+            assert abs(got - mpmath.mpf(sympy.N(want, 40))) < mpmath.mpf(10) ** -30
+
+
+def test_tanh_against_stein_quadrature():
+    # Stein: alpha_1 = E[tanh'(z)], alpha_3 = E[tanh'''(z)] / sqrt(6), by mpmath.quad
+    res = N.hermite_coefficients(sympy.tanh(z), 5, 30)
+    with mpmath.workdps(40):
+        d1 = mpmath.quad(lambda x: mpmath.sech(x) ** 2 * mpmath.npdf(x), [-mpmath.inf, 0, mpmath.inf])
+        d3 = mpmath.quad(lambda x: mpmath.diff(mpmath.tanh, x, 3) * mpmath.npdf(x),
+                         [-mpmath.inf, 0, mpmath.inf])
+        assert abs(res.alphas[1] - d1) < mpmath.mpf(10) ** -30
+        assert abs(res.alphas[3] - d3 / mpmath.sqrt(6)) < mpmath.mpf(10) ** -25
+    assert res.exact_zero[0] and res.exact_zero[2] and res.alphas[4] == 0
+
+
+def test_confirmed_digits_and_hidden_zeros():
+    gelu = z * (1 + sympy.erf(z / sympy.sqrt(2))) / 2
+    res = N.hermite_coefficients(gelu, 40, 40)
+    assert res.digits >= 40 and res.dps[0] < res.dps[1]
+    assert all(res.exact_zero[k] for k in range(3, 41, 2))
+    assert not res.exact_zero[1] and abs(res.alphas[1] - mpmath.mpf(1) / 2) < mpmath.mpf(10) ** -40
+
+
+def test_not_in_l2_is_rejected():
+    with pytest.raises(InputError, match="not in L"):
+        N.hermite_coefficients(sympy.exp(z**2), 3, 20)
+    with pytest.raises(InputError, match="not in L"):
+        N.check_l2(sympy.exp(z**2 / 4))
+    N.check_l2(sympy.exp(z**2 / 5))  # in L^2(gamma): no error
+
+
+def test_pole_on_the_line_is_rejected():
+    with pytest.raises(InputError):
+        N.hermite_coefficients(1 / z, 3, 20)

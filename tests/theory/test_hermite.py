@@ -1,0 +1,112 @@
+"""The exact Hermite layer against independent sources: sympy's own hermite_prob, textbook
+closed forms (Mehler for exp, Stein for ReLU and sign), quadrature, and hypothesis."""
+
+import mpmath
+import pytest
+import sympy
+from hypothesis import given, settings
+
+from gfverify.numerics.strategies import polynomial_links
+from gfverify.theory import hermite as H
+
+z = H.Z
+
+
+def test_he_matches_sympy_hermite_prob():
+    for k in range(21):
+        assert sympy.expand(H.He(k) - sympy.hermite_prob(k, z)) == 0
+
+
+def test_exp_coefficients_closed_form():
+    # E[e^{az} h_k] = e^{a^2/2} a^k / sqrt(k!)  (generating function of He_k)
+    a = sympy.Rational(1, 3)
+    got = H.hermite_coefficients(sympy.exp(a * z), 12)
+    for k, g in enumerate(got):
+        assert sympy.simplify(g - sympy.exp(a**2 / 2) * a**k / sympy.sqrt(sympy.factorial(k))) == 0
+
+
+def test_cos_coefficients_closed_form():
+    # cos(az) = Re e^{iaz}:  alpha_k = Re[(ia)^k] e^{-a^2/2} / sqrt(k!)
+    a = sympy.Integer(2)
+    got = H.hermite_coefficients(sympy.cos(a * z), 10)
+    for k, g in enumerate(got):
+        want = sympy.re((sympy.I * a) ** k) * sympy.exp(-a**2 / 2) / sympy.sqrt(sympy.factorial(k))
+        assert sympy.simplify(g - want) == 0
+
+
+def test_relu_and_sign_match_stein_closed_forms():
+    # ReLU'' = delta_0 and sign' = 2 delta_0, E[delta_0^{(m)}] = He_m(0) phi(0)
+    relu = H.hermite_coefficients(sympy.Max(z, 0), 16)
+    sign = H.hermite_coefficients(sympy.sign(z), 16)
+    phi0 = 1 / sympy.sqrt(2 * sympy.pi)
+    assert relu[0] == phi0 and relu[1] == sympy.Rational(1, 2)
+    for k in range(2, 17):
+        want = H.He(k - 2).subs(z, 0) * phi0 / sympy.sqrt(sympy.factorial(k))
+        assert sympy.simplify(relu[k] - want) == 0
+    for k in range(1, 17):
+        want = 2 * H.He(k - 1).subs(z, 0) * phi0 / sympy.sqrt(sympy.factorial(k))
+        assert sympy.simplify(sign[k] - want) == 0
+
+
+@pytest.mark.parametrize("f", [sympy.Max(z, 0), sympy.erf(2 * z), z**2 * sympy.sign(z),
+                               sympy.Piecewise((z - 1, z > 1), (0, True)), z * sympy.exp(z / 2)])
+def test_stein_route_equals_moment_route(f):
+    a = H.hermite_coefficients(f, 5)
+    for k in range(6):
+        assert sympy.simplify(a[k] - H.stein_coefficient(f, k)) == 0
+
+
+def test_truncated_moments_against_quadrature():
+    lo, hi = sympy.Rational(-1, 3), sympy.Rational(5, 2)
+    got = H.truncated_moments(6, lo, hi)
+    mpmath.mp.dps = 30
+    for j, g in enumerate(got):
+        want = mpmath.quad(lambda x: x**j * mpmath.npdf(x), [mpmath.mpf(sympy.N(lo, 40)), mpmath.mpf(sympy.N(hi, 40))])
+        assert abs(mpmath.mpf(sympy.N(g, 30)) - want) < mpmath.mpf(10) ** -25
+
+
+@settings(max_examples=40, deadline=None)
+@given(polynomial_links(max_degree=8))
+def test_polynomial_round_trip_and_parseval(p):
+    degree = max(sympy.Poly(p, z).degree(), 0)
+    alphas = H.hermite_coefficients(p, degree + 2)
+    assert alphas[degree + 1] == 0 and alphas[degree + 2] == 0
+    assert sympy.expand(H.polynomial_from_coefficients(alphas) - p) == 0
+    assert sympy.simplify(sum(a**2 for a in alphas) - H.norm_squared(p)) == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(polynomial_links(max_degree=6))
+def test_three_term_recurrence(p):
+    # z h_k = sqrt(k+1) h_{k+1} + sqrt(k) h_{k-1} for every k, tested through a random polynomial
+    k = sympy.Poly(p, z).degree() if p.has(z) else 0
+    k = max(k, 1)
+    lhs = z * H.h(k)
+    rhs = sympy.sqrt(k + 1) * H.h(k + 1) + sympy.sqrt(k) * H.h(k - 1)
+    assert sympy.expand(lhs - rhs) == 0
+
+
+def test_information_exponent():
+    assert H.information_exponent(H.hermite_coefficients(H.He(3) + 2 * H.He(5), 6)) == 3
+    assert H.information_exponent(H.hermite_coefficients(sympy.Abs(z), 6)) == 2
+    assert H.information_exponent(H.hermite_coefficients(sympy.Integer(4), 3)) is None
+
+
+def test_norm_squared_closed_forms():
+    assert H.norm_squared(sympy.Max(z, 0)) == sympy.Rational(1, 2)
+    assert sympy.simplify(H.norm_squared(sympy.erf(z)) - 2 / sympy.pi * sympy.asin(sympy.Rational(2, 3))) == 0
+    assert sympy.simplify(H.norm_squared(sympy.exp(z)) - sympy.exp(2)) == 0
+
+
+def test_breakpoints_and_symmetry_zeros():
+    assert H.breakpoints(sympy.Max(z - 1, 0) + sympy.sign(z)) == [0, 1]
+    assert H.breakpoints(sympy.tanh(z)) == []
+    softplus = sympy.log(1 + sympy.exp(z))  # odd part z/2: alpha_k = 0 for odd k >= 3
+    assert H.symmetry_zeros(softplus, 6) == [False, False, False, True, False, True, False]
+    sigmoid = 1 / (1 + sympy.exp(-z))  # even part 1/2
+    assert H.symmetry_zeros(sigmoid, 4) == [False, False, True, False, True]
+
+
+def test_outside_family_is_reported():
+    with pytest.raises(H.NotClosedForm):
+        H.hermite_coefficients(sympy.tanh(z), 3)
