@@ -82,11 +82,42 @@ def _breakpoints(forms: list[tuple[list, sympy.Expr]], R: mpmath.matrix, q: int)
     return [sorted(set(p)) for p in axes]
 
 
-def _grid(dps: int) -> tuple[mpmath.mpf, mpmath.mpf]:
+def _strip(links: Sequence[sympy.Expr], zs: Sequence[sympy.Symbol]) -> mpmath.mpf:
+    """Half-width of a strip around the real directions where the links are analytic, at most
+    ``π/2``: ``tanh(c·z)`` and ``sech(c·z)`` have poles at ``|Im| = π/(2‖c‖)``, ``exp(c·z)`` in a
+    denominator or a logarithm at ``π/‖c‖`` (logistic, softplus)."""
+    width = mpmath.pi / 2
+
+    def norm(arg) -> mpmath.mpf:
+        try:
+            poly = sympy.Poly(arg, *zs)
+        except sympy.PolynomialError:
+            raise InputError(f"cannot bound the analytic strip of a link with {arg}") from None
+        if poly.total_degree() > 1:
+            raise InputError(f"cannot bound the analytic strip of a link with {arg}")
+        return mpmath.sqrt(mpmath.fsum(mpmath.mpf(sympy.N(poly.coeff_monomial(z) ** 2, 30)) for z in zs))
+
+    for f in links:
+        f = sympy.sympify(f)
+        for atom in f.atoms(sympy.tanh, sympy.sech, sympy.coth, sympy.csch):
+            c = norm(atom.args[0])
+            if c:
+                width = min(width, mpmath.pi / (2 * c))
+        holders = [p.base for p in f.atoms(sympy.Pow) if p.exp.is_negative] + \
+                  [lg.args[0] for lg in f.atoms(sympy.log)]
+        for atom in f.atoms(sympy.exp):
+            if any(holder.has(atom) for holder in holders):
+                c = norm(atom.args[0])
+                if c:
+                    width = min(width, mpmath.pi / c)
+    return width
+
+
+def _grid(dps: int, strip: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
     """Step ``h`` and half-width ``L`` for ``dps`` digits: trapezoidal error ``≈ e^{-2πd/h}``
-    for links analytic in the strip ``|Im| < d = π/2`` (tanh), Gaussian tail ``e^{-L²/2}``."""
+    for links analytic in the strip ``|Im| < d``, Gaussian tail ``e^{-L²/2}``."""
     target = (dps + 8) * mpmath.log(10)
-    return mpmath.pi ** 2 / target, mpmath.sqrt(2 * target) + 1
+    return 2 * mpmath.pi * strip / target, mpmath.sqrt(2 * target) + 1
 
 
 def _axis_rule(breaks: Sequence, h: mpmath.mpf, L: mpmath.mpf) -> tuple[list, list]:
@@ -243,18 +274,26 @@ def _prepare(N, q: int) -> sympy.Matrix:
 
 def inner_average_here(f: sympy.Expr, g: sympy.Expr, N, zs: Sequence[sympy.Symbol]) -> mpmath.mpf:
     """``<A_N f, g> = E[f(u) g(z)]`` at the current mpmath precision (one grid chosen from it)."""
+    return inner_average_many(f, [g], N, zs)[0]
+
+
+def inner_average_many(f: sympy.Expr, gs: Sequence[sympy.Expr], N,
+                       zs: Sequence[sympy.Symbol]) -> list[mpmath.mpf]:
+    """``[<A_N f, g> for g in gs]`` at the current mpmath precision in one pass: ``A_N f`` is
+    formed once on the grid of the ``z`` side and paired with every ``g``."""
     zs = list(zs)
     q = len(zs)
     N = _prepare(N, q)
     dps = mpmath.mp.dps
     with mpmath.workdps(dps + 10):
         U, s, V = _svd(N)
-        h, L = _grid(dps)
+        h, L = _grid(dps, _strip([f, *gs], zs))
         for si in s:
             if si < 1:  # resolve the ridge of width sqrt(1 - s) of the pair density
                 h = min(h, 2 * mpmath.pi * mpmath.sqrt((1 - si) / ((dps + 8) * mpmath.log(10))))
         bf = _breakpoints(_kink_forms(f, zs), V, q)
-        bg = _breakpoints(_kink_forms(g, zs), U, q)
+        bgs = [_breakpoints(_kink_forms(g, zs), U, q) for g in gs]
+        bg = [sorted(set().union(*(b[i] for b in bgs))) for i in range(q)]
         axes_v, axes_w, kernels = [], [], []
         bits = int((dps + 20) * 3.33) + 32
         for i in range(q):
@@ -267,18 +306,20 @@ def inner_average_here(f: sympy.Expr, g: sympy.Expr, N, zs: Sequence[sympy.Symbo
             axes_v.append(rv[0])
             axes_w.append(rw[0])
             kernels.append(_pair_kernel(s[i], rw[0], rw[1], rv[0], rv[1], bits))
-        F = _tabulate(mp_function(f, tuple(zs)), V, axes_v, bits)
-        G = _tabulate(mp_function(g, tuple(zs)), U, axes_w, bits)
-        T = F
+        T = _tabulate(mp_function(f, tuple(zs)), V, axes_v, bits)
         for i, K in enumerate(kernels):
             moved = np.moveaxis(T, i, 0)
             flat = moved.reshape(moved.shape[0], -1)
             prod = _matmul(K, flat)
             prod = np.array([[x >> bits for x in row] for row in prod], dtype=object)
             T = np.moveaxis(prod.reshape((K.shape[0],) + moved.shape[1:]), 0, i)
-        total = int(sum(int(a) * int(b) for a, b in zip(G.ravel(), T.ravel())))
-        value = mpmath.ldexp(mpmath.mpf(total), -2 * bits)
-    return +value
+        flat_t = [int(x) for x in T.ravel()]
+        out = []
+        for g in gs:
+            G = _tabulate(mp_function(g, tuple(zs)), U, axes_w, bits)
+            total = sum(int(a) * b for a, b in zip(G.ravel(), flat_t))
+            out.append(mpmath.ldexp(mpmath.mpf(total), -2 * bits))
+    return [+v for v in out]
 
 
 def inner_average(f: sympy.Expr, g: sympy.Expr, N, zs: Sequence[sympy.Symbol],
@@ -302,7 +343,7 @@ def average_here(g: sympy.Expr, N, zs: Sequence[sympy.Symbol], point: Sequence) 
         U, s, V = _svd(N)
         z = [mpmath.mpf(sympy.N(sympy.sympify(p), dps + 10)) for p in point]
         w = [mpmath.fsum(U[k, i] * z[k] for k in range(q)) for i in range(q)]
-        h, L = _grid(dps)
+        h, L = _grid(dps, _strip([g], zs))
         bg = _breakpoints(_kink_forms(g, zs), V, q)
         axes, weights = [], []
         for i in range(q):

@@ -1,0 +1,99 @@
+"""Tests of the high-precision averaging operator against closed forms and the exact layer."""
+
+import mpmath
+import pytest
+import sympy
+
+import gfverify.numerics.averaging as num
+from gfverify.numerics.averaging import average_here, inner_average, inner_average_here, \
+    inner_average_many
+from gfverify.theory.averaging import average, inner
+from gfverify.theory.errors import InputError
+from gfverify.theory.hermite import h
+from gfverify.theory.wick import gaussian_expectation
+
+Z1, Z2 = sympy.symbols("z1 z2", real=True)
+R = sympy.Rational
+DPS = 20
+
+
+def close(a, b, dps=DPS):
+    with mpmath.workdps(dps + 20):
+        return abs(a - b) <= mpmath.mpf(10) ** (-(dps - 3)) * max(1, abs(b))
+
+
+def test_relu_arc_cosine_kernel():
+    rho = R(-1, 3)
+    want = (sympy.sqrt(1 - rho**2) + (sympy.pi - sympy.acos(rho)) * rho) / (2 * sympy.pi)
+    with mpmath.workdps(DPS):
+        got = inner_average_here(sympy.Max(Z1, 0), sympy.Max(Z1, 0), [[rho]], [Z1])
+        assert close(got, mpmath.mpf(sympy.N(want, 40)))
+
+
+def test_polynomial_q2_matches_exact_layer():
+    N = sympy.Matrix([[R(1, 2), R(1, 3)], [R(-1, 4), R(2, 5)]])
+    f, g = Z1**3 * Z2 - Z2**2 + Z1, Z1 * Z2**2 + Z2**3 - 1
+    with mpmath.workdps(12):
+        got = inner_average_here(f, g, N, [Z1, Z2])
+        assert close(got, mpmath.mpf(sympy.N(inner(average(f, N, [Z1, Z2]), g, [Z1, Z2]), 40)), 12)
+        point = [R(1, 2), R(-1, 3)]
+        got = average_here(f, N, [Z1, Z2], point)
+        want = average(f, N, [Z1, Z2]).subs(dict(zip([Z1, Z2], point)))
+        assert close(got, mpmath.mpf(sympy.N(want, 40)), 12)
+
+
+def test_boundary_singular_value_is_exact():
+    """N orthogonal (‖N‖ = 1, all s_i = 1): <A_N f, g> = E[f(Nᵀz) g(z)]; with (u, v) = Nᵀz the
+    polynomial part is integrated over v exactly and the rest by a 1-D mpmath.quad in u."""
+    N = sympy.Matrix([[R(3, 5), R(-4, 5)], [R(4, 5), R(3, 5)]])
+    f, g = sympy.tanh(Z1) * Z2, Z1 * Z2 + Z1
+    with mpmath.workdps(DPS):
+        got = inner_average_here(f, g, N, [Z1, Z2])
+    u, v = sympy.symbols("u v", real=True)
+    z = N * sympy.Matrix([u, v])
+    poly_u = gaussian_expectation(sympy.expand(v * g.subs({Z1: z[0], Z2: z[1]}, simultaneous=True)), [v], [[1]])
+    P = sympy.lambdify(u, poly_u, "mpmath")
+    with mpmath.workdps(DPS + 10):
+        want = mpmath.quad(lambda x: mpmath.tanh(x) * P(x) * mpmath.npdf(x), [-mpmath.inf, 0, mpmath.inf])
+        assert close(got, want)
+
+
+def test_many_equals_one_by_one():
+    with mpmath.workdps(DPS):
+        many = inner_average_many(sympy.tanh(Z1), [h(k, Z1) for k in range(4)], [[R(1, 2)]], [Z1])
+        one = [inner_average_here(sympy.tanh(Z1), h(k, Z1), [[R(1, 2)]], [Z1]) for k in range(4)]
+    assert all(close(a, b) for a, b in zip(many, one))
+    assert many[0] == 0 and many[2] == 0 or all(abs(many[k]) < 1e-17 for k in (0, 2))
+
+
+def test_two_precisions_report_digits():
+    runs = inner_average(sympy.sign(Z1), sympy.sign(Z1), [[R(3, 5)]], [Z1], dps=DPS)
+    with mpmath.workdps(40):
+        want = mpmath.mpf(sympy.N(2 / sympy.pi * sympy.asin(R(3, 5)), 40))
+    assert runs.digits >= DPS - 3 and close(runs.high, want)
+
+
+def test_pure_mpmath_route_agrees(monkeypatch):
+    monkeypatch.setattr(num, "USE_FLINT", False)
+    with mpmath.workdps(15):
+        slow = inner_average_here(sympy.tanh(Z1), sympy.Max(Z1, 0), [[R(2, 3)]], [Z1])
+    monkeypatch.setattr(num, "USE_FLINT", True)
+    with mpmath.workdps(15):
+        fast = inner_average_here(sympy.tanh(Z1), sympy.Max(Z1, 0), [[R(2, 3)]], [Z1])
+    assert close(slow, fast, 15)
+
+
+def test_narrow_strip_gets_a_finer_grid():
+    """tanh(3z) has poles at |Im z| = π/6: the grid must follow (closed-form-free check: the
+    two precisions must agree)."""
+    runs = inner_average(sympy.tanh(3 * Z1), sympy.tanh(3 * Z1), [[R(1, 2)]], [Z1], dps=15)
+    assert runs.digits >= 12
+
+
+def test_errors():
+    with pytest.raises(InputError, match="contraction"):
+        inner_average_here(sympy.tanh(Z1), Z1, [[R(11, 10)]], [Z1])
+    with pytest.raises(InputError, match="coordinate axis"):
+        inner_average_here(sympy.Max(Z1, 0), Z1, [[R(1, 2), R(1, 3)], [R(1, 5), R(1, 2)]], [Z1, Z2])
+    with pytest.raises(InputError, match="numeric"):
+        inner_average_here(Z1, Z1, [[sympy.Symbol("r")]], [Z1])

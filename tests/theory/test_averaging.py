@@ -1,0 +1,112 @@
+"""Tests of the exact averaging operator: property tests on random rational contractions and
+polynomial links, the Hermite tensor action, and the bad-input errors."""
+
+import pytest
+import sympy
+from hypothesis import HealthCheck, given, settings
+
+from gfverify.numerics.strategies import contractions, multivariate_polynomial_links, psd_pairs
+from gfverify.theory.averaging import average, average_hermite_tensor, expectation, \
+    hermite_tensor_polynomial, inner, psi, tensor_power_action, validate_contraction, \
+    validate_stiefel
+from gfverify.theory.errors import InputError
+from gfverify.theory.hermite import h
+from gfverify.theory.wick import gaussian_expectation
+
+Z1, Z2 = sympy.symbols("z1 z2", real=True)
+ZS = [Z1, Z2]
+Y1, Y2 = sympy.symbols("y1 y2", real=True)
+SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+links = multivariate_polynomial_links(ZS, max_degree=3, max_terms=4)
+
+
+@SETTINGS
+@given(contractions(2), contractions(2), links)
+def test_semigroup(N, M, f):
+    assert sympy.expand(average(average(f, M, ZS), N, ZS) - average(f, N * M, ZS)) == 0
+
+
+@SETTINGS
+@given(contractions(2), links, links)
+def test_adjoint(N, f, g):
+    assert inner(average(f, N, ZS), g, ZS) == inner(f, average(g, N.T, ZS), ZS)
+
+
+@SETTINGS
+@given(contractions(2), links)
+def test_contraction(N, f):
+    Af = average(f, N, ZS)
+    assert inner(Af, Af, ZS) <= inner(f, f, ZS)
+
+
+@SETTINGS
+@given(psd_pairs(2), links)
+def test_monotonicity(pair, f):
+    G, Gp = pair
+    assert psi(f, G, ZS) <= psi(f, Gp, ZS)
+
+
+@SETTINGS
+@given(contractions(2), links, links)
+def test_conditional_expectation_against_joint_law(M, fstar, g):
+    """E[f*(z*) g(z)] by Wick on the joint law of (z*, z) (cross-covariance M) = <A_{Mᵀ} f*, g>."""
+    joint = sympy.Matrix(sympy.BlockMatrix([[sympy.eye(2), M], [M.T, sympy.eye(2)]]))
+    lhs = gaussian_expectation(fstar.subs({Z1: Y1, Z2: Y2}, simultaneous=True) * g,
+                               [Y1, Y2, Z1, Z2], joint)
+    assert lhs == inner(average(fstar, M.T, ZS), g, ZS)
+
+
+def test_mehler_symbolic():
+    rho = sympy.Symbol("rho")
+    for k in range(7):
+        assert sympy.expand(average(h(k, Z1), [[rho]], [Z1]) - rho**k * h(k, Z1)) == 0
+
+
+def test_endpoints():
+    f = Z1**3 * Z2 - Z2**2 + 4
+    assert sympy.expand(average(f, sympy.eye(2), ZS) - f) == 0
+    assert average(f, sympy.zeros(2, 2), ZS) == expectation(f, ZS) == 3
+
+
+def test_semigroup_order_matters():
+    N = sympy.Matrix([[sympy.Rational(1, 2), sympy.Rational(1, 2)], [0, sympy.Rational(1, 2)]])
+    M = sympy.Matrix([[sympy.Rational(1, 2), 0], [sympy.Rational(1, 2), sympy.Rational(1, 3)]])
+    assert sympy.expand(average(average(Z1, M, ZS), N, ZS) - average(Z1, M * N, ZS)) != 0
+
+
+def test_tensor_action_symbolic():
+    N = sympy.Matrix(2, 2, sympy.symbols("a b c d", real=True))
+    T = sympy.MutableDenseNDimArray.zeros(2, 2, 2)
+    T[0, 0, 1] = T[0, 1, 0] = T[1, 0, 0] = 1
+    T[1, 1, 1] = -2
+    lhs = average(hermite_tensor_polynomial(T, ZS), N, ZS)
+    assert sympy.expand(lhs - average_hermite_tensor(T, N, ZS)) == 0
+
+
+def test_tensor_power_action_order_one():
+    N = sympy.Matrix([[1, 2], [3, 4]])
+    T = sympy.Array([5, 7])
+    assert list(tensor_power_action(N, T)) == list(N * sympy.Matrix([5, 7]))
+
+
+def test_contraction_errors_one_line():
+    with pytest.raises(InputError) as exc:
+        average(Z1, [[sympy.Rational(3, 2)]], [Z1])
+    assert "contraction" in str(exc.value) and "1.5" in str(exc.value) and "\n" not in str(exc.value)
+    with pytest.raises(InputError):
+        validate_contraction([[1, 1], [0, 1]])
+    with pytest.raises(InputError):
+        validate_contraction([[0.6, 0.8000001], [0, 0]])
+    validate_contraction([[0.6, 0.8], [0, 0]])  # on the boundary to double rounding
+    validate_contraction([[0, 1], [-1, 0]])  # orthogonal: ‖N‖ = 1 exactly
+    with pytest.raises(InputError):
+        average(Z1, [[1, 0], [0, 1]], [Z1])  # shape does not match the link
+
+
+def test_stiefel_errors_one_line():
+    validate_stiefel([[sympy.Rational(3, 5)], [sympy.Rational(4, 5)], [0]])
+    with pytest.raises(InputError) as exc:
+        validate_stiefel([[1, 0], [0, 1], [0, sympy.Rational(1, 10)]])
+    assert "orthonormal" in str(exc.value) and "\n" not in str(exc.value)
+    with pytest.raises(InputError):
+        validate_stiefel([[1, 0, 0], [0, 1, 0]])  # d < q
