@@ -86,8 +86,8 @@ def test_pure_mpmath_route_agrees(monkeypatch):
 def test_narrow_strip_gets_a_finer_grid():
     """tanh(3z) has poles at |Im z| = π/6: the grid must follow (closed-form-free check: the
     two precisions must agree)."""
-    runs = inner_average(sympy.tanh(3 * Z1), sympy.tanh(3 * Z1), [[R(1, 2)]], [Z1], dps=15)
-    assert runs.digits >= 12
+    runs = inner_average(sympy.tanh(3 * Z1), sympy.tanh(3 * Z1), [[R(1, 2)]], [Z1], dps=10)
+    assert runs.digits >= 8
 
 
 def test_errors():
