@@ -197,7 +197,7 @@ def _semigroup_derivation() -> str:
     N, M = symbolic("n", 2), symbolic("m", 2)
     cov = M.T * (sympy.eye(2) - N.T * N) * M + (sympy.eye(2) - M.T * M)
     target = sympy.eye(2) - (N * M).T * (N * M)
-    f = Z1**2 * Z2
+    f = Z1 * Z2
     lines = [
         "(A_N A_M g)(z) = E_ξ (A_M g)(Nᵀz + (I − NᵀN)^{1/2} ξ)",
         "             = E_{ξ,ξ'} g(Mᵀ Nᵀ z + Mᵀ(I − NᵀN)^{1/2} ξ + (I − MᵀM)^{1/2} ξ')",
@@ -210,7 +210,7 @@ def _semigroup_derivation() -> str:
         "",
         f"Example, g = {sympy.sstr(f)}:",
         "A_M g =",
-        sympy.pretty(sympy.collect(average(f, M, ZS[2]), ZS[2])),
+        sympy.pretty(sympy.collect(average(f, M, ZS[2]), ZS[2]), wrap_line=False),
         "A_N A_M g − A_{NM} g =",
         sympy.pretty(sympy.expand(average(average(f, M, ZS[2]), N, ZS[2]) - average(f, N * M, ZS[2]))),
     ]
