@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     console.rule(f"[bold]{claim.id}[/]  ({claim.kind}, tier {claim.tier})")
     console.print(f"[bold]Statement[/]: {claim.statement}")
-    console.print(f"[bold]LaTeX[/]: {claim.latex}", markup=False)
+    console.print("[bold]LaTeX[/]: ", end="")
+    console.print(claim.latex, markup=False, highlight=False)
     console.print(f"[bold]Source[/]: {claim.source}")
     if claim.derivation is not None:
         console.rule("derivation")
