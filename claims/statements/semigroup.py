@@ -8,7 +8,6 @@ checked (closed forms, one-dimensional mpmath quadrature, or the other side of t
 
 from __future__ import annotations
 
-from functools import lru_cache
 from itertools import product
 
 import mpmath
@@ -20,8 +19,7 @@ from gfverify.claims.judge import exact_identity, numeric_pair, versus_numeric
 from gfverify.claims.model import Claim, Evidence
 from gfverify.numerics.averaging import average_here, inner_average_here, inner_average_many
 from gfverify.numerics.precision import tolerance, two_precisions
-from gfverify.numerics.random_matrices import psd_pair, rational_contraction, rational_orthogonal, \
-    rational_stiefel
+from gfverify.numerics.random_matrices import psd_pair, rational_contraction, rational_orthogonal
 from gfverify.theory.averaging import average, average_hermite_tensor, expectation, \
     hermite_tensor_polynomial, inner, psi
 from gfverify.theory.hermite import He, h, h_multi

@@ -4,8 +4,6 @@ the negative control is shown false; a wrong reduced-loss formula would be caugh
 import subprocess
 import sys
 
-import sympy
-
 from gfverify.claims import registry
 from gfverify.claims.statements import semigroup as S
 
