@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json == "-":
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
-        console = Console()
+        # a terminal gets its own width; a log or pipe gets room for the whole table
+        console = Console(width=None if sys.stdout.isatty() else 160)
         console.print(runner.table(results))
         s = payload["summary"]
         console.print(f"{s['total']} claims, " + ", ".join(
