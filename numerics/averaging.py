@@ -21,12 +21,12 @@ from typing import Callable, Sequence
 import mpmath
 import numpy as np
 import sympy
-from mpmath.calculus.quadrature import GaussLegendre
 from mpmath.libmp import to_fixed
 
 from gfverify.numerics.hermite import mp_function
 from gfverify.numerics.precision import TwoRuns, two_precisions
 from gfverify.theory.averaging import validate_contraction
+from gfverify.numerics.quadrature import piecewise_legendre
 from gfverify.theory.errors import InputError
 
 #: Largest number of nodes on one axis (a singular value very close to, but not, 1 needs many).
@@ -127,17 +127,13 @@ def _axis_rule(breaks: Sequence, h: mpmath.mpf, L: mpmath.mpf) -> tuple[list, li
     if not inside:
         n = int(mpmath.ceil(L / h))
         return [h * i for i in range(-n, n + 1)], [h] * (2 * n + 1)
-    rule = GaussLegendre(mpmath.mp).get_nodes(-1, 1, _GL_DEGREE, mpmath.mp.prec)
     edges = [-L] + inside + [L]
-    nodes, weights = [], []
+    cuts = [edges[0]]
     for a, b in zip(edges[:-1], edges[1:]):
         panels = max(1, int(mpmath.ceil((b - a) / (16 * h))))
-        width = (b - a) / panels
-        for p in range(panels):
-            mid, half = a + (p + mpmath.mpf(1) / 2) * width, width / 2
-            nodes.extend(mid + half * x for x, _w in rule)
-            weights.extend(half * w for _x, w in rule)
-    return nodes, weights
+        cuts.extend(a + (b - a) * p / panels for p in range(1, panels + 1))
+    pairs = piecewise_legendre(cuts, 3 * 2 ** (_GL_DEGREE - 1))
+    return [x for x, _ in pairs], [w for _, w in pairs]
 
 
 def _check_size(*lengths: int) -> None:

@@ -15,6 +15,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from gfverify.claims import figures
 from gfverify.claims.judge import exact_identity
 from gfverify.claims.model import Claim, Evidence, Skip
 from gfverify.numerics.precision import GUARD_DIGITS, agreed_digits, tolerance, two_precisions
@@ -103,10 +104,6 @@ def _alphas(name: str, planted: bool) -> dict[int, sympy.Expr]:
     integrate the same polynomial flow, which differs from the link's own by that bound."""
     if name in LINKS:
         return LINKS[name]
-    try:
-        import gfverify.numerics.hermite  # noqa: F401
-    except ImportError:
-        raise Skip("the numeric Hermite layer (gfverify.numerics.hermite) is not available") from None
     from gfverify.claims.commands.escape import link_alphas
 
     return link_alphas(NUMERIC_LINKS[name], NUMERIC_LINK_DIGITS, HALF, planted)
@@ -729,21 +726,10 @@ CLAIMS: list[Claim] = [
 
 # ----------------------------------------------------------------------------- figures
 
-def _pyplot():
-    try:
-        import matplotlib
-    except ImportError:
-        return None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def report_escape_curves(directory: Path, dps: int) -> list[Path]:
     """m(t) for h3 (two-timescale and planted) and the staircase g_i(t), from the ODE layer;
     time in units of the THEORY.md escape time."""
-    plt = _pyplot()
+    plt = figures.pyplot()
     if plt is None:
         return []
     ode = _ode()
@@ -771,17 +757,13 @@ def report_escape_curves(directory: Path, dps: int) -> list[Path]:
     axes[2].set_xlabel("t  (dotted: multiples of (1/2) ln d)")
     axes[2].set_title("staircase z1 + z1 z2 + z1 z2 z3, diagonal flow, d = 1e6")
     axes[2].legend()
-    fig.tight_layout()
-    path = directory / "dynamics_m_of_t.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
+    return [figures.save(fig, directory, "dynamics_m_of_t.png")]
 
 
 def report_escape_scaling(directory: Path, dps: int) -> list[Path]:
     """T(d) on log-log axes (closed form, verified against the ODE by the claims) with the
     THEORY.md leading terms, whose slopes are s − 1 and s/2 − 1."""
-    plt = _pyplot()
+    plt = figures.pyplot()
     if plt is None:
         return []
     ds = [10 ** (k / 4) for k in range(8, 33)]
@@ -801,11 +783,7 @@ def report_escape_scaling(directory: Path, dps: int) -> list[Path]:
         ax.set_ylabel("T(d^-1/2 -> 1/2)")
         ax.set_title("planted problem" if planted else "two-timescale problem")
         ax.legend(fontsize=7)
-    fig.tight_layout()
-    path = directory / "dynamics_escape_times.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
+    return [figures.save(fig, directory, "dynamics_escape_times.png")]
 
 
 REPORTS = [report_escape_curves, report_escape_scaling]

@@ -18,7 +18,7 @@ from gfverify.theory import hermite as exact
 z = exact.Z
 KMAX = 30
 
-#: The closed-form links of issue 3: name -> (link, information exponent read off by hand).
+#: The closed-form links of issue 3, by name.
 LINKS: dict[str, sympy.Expr] = {
     "relu": sympy.Max(z, 0),
     "abs": sympy.Abs(z),

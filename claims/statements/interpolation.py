@@ -11,15 +11,17 @@ from typing import Callable, Sequence
 import mpmath
 import numpy as np
 import sympy
-from mpmath.calculus.quadrature import GaussLegendre
 
+from gfverify.claims import figures
 from gfverify.claims.judge import exact_identity
 from gfverify.claims.model import Claim, Evidence
 from gfverify.numerics.flows import (CrossEntropyCost, SquareCost, distance_from_segment, flow,
                                      homotopy_field, norm, segment_point)
 from gfverify.numerics.networks import (MLP, Problem, random_graph, random_linear, random_mlp)
 from gfverify.numerics.precision import GUARD_DIGITS, agreed_digits_seq, second_precision, tolerance
+from gfverify.numerics.quadrature import piecewise_legendre
 from gfverify.theory import interpolation as theory
+from gfverify.theory.errors import InputError
 
 SOURCE = "Chen & Muñoz Ewald, arXiv:2408.01517; THEORY.md [B]"
 
@@ -166,16 +168,22 @@ def _cross_entropy_symbolic(dps: int) -> Evidence:
 # ---------------------------------------------------------------------------------------------
 # numeric claims: full rank
 
+def _adapted_at(problem: Problem, times: Sequence[str], p: int) -> tuple:
+    """The adapted flow integrated in its own time s to s_k = −N log(1 − t_k), at precision
+    ``p``: returns ``(t_k, trajectory, x0, y)``."""
+    N = problem.model.n_points
+    ts = [mpmath.mpf(t) for t in times]
+    s = tuple(str(-N * mpmath.log1p(-t)) for t in ts)
+    x0, y = _start(problem)
+    return ts, _trajectory(problem, "1", s, "s", p), x0, y
+
+
 def _interpolation_check(problem: Problem, dps: int, times: Sequence[str]) -> Evidence:
     """Adapted flow integrated in its own time s to s_k = −N log(1 − t_k): x(s_k) against
     (1 − t_k) x0 + t_k y, relative to |x0 − y|."""
-    N = problem.model.n_points
 
     def compute(p: int):
-        ts = [mpmath.mpf(t) for t in times]
-        s = tuple(str(-N * mpmath.log1p(-t)) for t in ts)
-        tr = _trajectory(problem, "1", s, "s", p)
-        x0, y = _start(problem)
+        ts, tr, x0, y = _adapted_at(problem, times, p)
         dev = max(norm(_sub(x, segment_point(t, x0, y))) for t, x in zip(ts, tr.outputs))
         return _flat(tr.outputs), dev / norm(_sub(x0, y))
 
@@ -184,14 +192,9 @@ def _interpolation_check(problem: Problem, dps: int, times: Sequence[str]) -> Ev
 
 
 def _cost_check(problem: Problem, dps: int, times: Sequence[str]) -> Evidence:
-    N = problem.model.n_points
-
     def compute(p: int):
-        ts = [mpmath.mpf(t) for t in times]
-        s = tuple(str(-N * mpmath.log1p(-t)) for t in ts)
-        tr = _trajectory(problem, "1", s, "s", p)
-        x0, y = _start(problem)
-        c0 = SquareCost(y, N).value(x0)
+        ts, tr, x0, y = _adapted_at(problem, times, p)
+        c0 = SquareCost(y, problem.model.n_points).value(x0)
         rel = max(abs(c - (1 - t) ** 2 * c0) / ((1 - t) ** 2 * c0) for t, c in zip(ts, tr.costs))
         return tr.costs, rel
 
@@ -300,17 +303,11 @@ def _output_kernel(dps: int) -> Evidence:
 # rank-deficient models
 
 def _gl_u_nodes(u_end, panels: int, degree: int) -> tuple[list, list]:
-    """Composite Gauss–Legendre nodes and weights on [0, u_end] (``3·2^{degree−1}`` per panel)."""
-    base = GaussLegendre(mpmath.mp).calc_nodes(degree, mpmath.mp.prec)
-    nodes, weights = [], []
-    width = u_end / panels
-    for k in range(panels):
-        a = k * width
-        for xi, wi in base:
-            nodes.append(a + (xi + 1) * width / 2)
-            weights.append(wi * width / 2)
-    order = sorted(range(len(nodes)), key=lambda i: nodes[i])
-    return [nodes[i] for i in order], [weights[i] for i in order]
+    """Composite Gauss–Legendre nodes and weights on [0, u_end] (``3·2^{degree−1}`` per panel),
+    in increasing order."""
+    cuts = [u_end * k / panels for k in range(panels + 1)]
+    pairs = sorted(piecewise_legendre(cuts, 3 * 2 ** (degree - 1)))
+    return [x for x, _ in pairs], [w for _, w in pairs]
 
 
 DUHAMEL_T = "0.5"
@@ -345,7 +342,6 @@ def _duhamel_bound(dps: int) -> Evidence:
     """|Δ(t)| ≤ t sup_{t' ≤ t} |P⊥(x − y)(t')| at every step; the sup is taken over the steps,
     which can only make the right side smaller (so the check is conservative)."""
     problem = QUICK_GRAPH
-    model = problem.model
 
     def compute(p: int):
         tr = _trajectory(problem, "1", ("0.9",), "t", p)
@@ -570,10 +566,9 @@ def _derivation_full_rank() -> str:
 def draw_report(problem: Problem, directory: Path, dps: int, t_end: str = T_END) -> list[Path]:
     """Output-space trajectories for α = 0, ½, 1 projected on the plane of (y − x0) and the
     α = 0 path's largest orthogonal deviation, and the cost against t (PNG, matplotlib Agg)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = figures.pyplot()
+    if plt is None:
+        raise InputError("figures need matplotlib: pip install 'gfverify[plot]'")
     directory.mkdir(parents=True, exist_ok=True)
     with mpmath.workdps(dps):
         x0, y = _start(problem)
@@ -610,11 +605,7 @@ def draw_report(problem: Problem, directory: Path, dps: int, t_end: str = T_END)
     ax[1].set_xlabel("t = 1 − exp(−s/N)")
     ax[1].set_ylabel("cost C")
     ax[1].legend()
-    fig.tight_layout()
-    path = directory / "interpolation_trajectories.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return [path]
+    return [figures.save(fig, directory, "interpolation_trajectories.png")]
 
 
 def _report(directory: Path, dps: int) -> list[Path]:
