@@ -10,7 +10,7 @@ import pkgutil
 import sys
 
 from gfverify.claims import commands
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 

@@ -1,8 +1,10 @@
-"""Judging: turn an exact value and a two-precision numeric computation into Evidence.
+"""The one judge: every comparison of two routes goes through here.
 
-The rule of DESIGN.md: the numeric side runs at ``dps`` and at a higher precision; the check
-holds when the higher run is within ``tolerance(dps)`` of the exact value *and* the two runs
-agree within the same tolerance (a precision guard: disagreement FAILS, it is not a warning)."""
+The rule of DESIGN.md: a numeric side runs at ``dps`` and at a higher precision
+(:func:`gfverify.numerics.precision.two_precisions`); the check holds when the higher run is
+within ``tolerance(dps)`` of the other route. When the two precisions themselves disagree beyond
+the tolerance the number is not confirmed: :class:`PrecisionError` is raised and the claim FAILS
+whatever its kind (an unconfirmed number can neither verify a statement nor refute one)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from typing import Callable, Sequence
 import mpmath
 import sympy
 
-from gfverify.claims.model import Evidence
+from gfverify.claims.model import Evidence, PrecisionError
 from gfverify.numerics.precision import GUARD_DIGITS, TwoRuns, tolerance, two_precisions
+
+__all__ = ["PrecisionError", "confirmed", "exact_identity", "numeric_pair", "versus_numeric"]
 
 
 def exact_identity(difference: sympy.Expr | Sequence[sympy.Expr], method: str,
@@ -35,12 +39,25 @@ def _to_mp(value, dps: int):
     return mpmath.mpmathify(value)
 
 
+def confirmed(compute: Callable[[int], object], dps: int, what: str,
+              digits: float | None = None) -> TwoRuns:
+    """``compute`` at two precisions; :class:`PrecisionError` unless the runs agree to
+    ``digits`` (default ``dps - GUARD_DIGITS``) significant digits."""
+    runs = two_precisions(compute, dps)
+    need = dps - GUARD_DIGITS if digits is None else digits
+    if runs.digits < need:
+        raise PrecisionError(f"{what}: the two precisions ({runs.dps} and {runs.dps_high} digits) "
+                             f"agree to {runs.digits:.1f} digits, {need:.1f} needed")
+    return runs
+
+
 def versus_numeric(exact: object | Sequence[object], numeric: Callable[[int], object], dps: int,
                    method: str, relative: bool = True, details: dict | None = None) -> Evidence:
     """Compare exact value(s) (sympy or mpmath) with ``numeric(p)`` run at two precisions.
 
     The residual is the largest (relative, if ``relative``) distance of the high run from the
-    exact values; the tolerance is ``10**-(dps - GUARD_DIGITS)``."""
+    exact values; the tolerance is ``10**-(dps - GUARD_DIGITS)``. Two precisions that disagree
+    beyond it raise :class:`PrecisionError`."""
     runs = two_precisions(numeric, dps)
     with mpmath.workdps(runs.dps_high + 10):
         want = [_to_mp(v, runs.dps_high) for v in _as_list(exact)]
@@ -54,11 +71,13 @@ def versus_numeric(exact: object | Sequence[object], numeric: Callable[[int], ob
             residual = max(residual, abs(hi - w) / scale)
             spread = max(spread, abs(hi - lo) / scale)
         tol = tolerance(dps)
-    holds = residual <= tol and spread <= tol
+    if spread > tol:
+        raise PrecisionError(f"{method}: the two precisions ({runs.dps} and {runs.dps_high} "
+                             f"digits) differ by {mpmath.nstr(spread, 3)} > {mpmath.nstr(tol, 3)}")
     info = {"precisions": f"{runs.dps} and {runs.dps_high} digits",
             "precision_spread": mpmath.nstr(spread, 3)}
     info.update(details or {})
-    return Evidence(holds=holds, residual=residual, tolerance=tol, method=method,
+    return Evidence(holds=bool(residual <= tol), residual=residual, tolerance=tol, method=method,
                     digits=runs.digits, details=info)
 
 
@@ -66,13 +85,10 @@ def numeric_pair(route_a: Callable[[int], object], route_b: Callable[[int], obje
                  method: str, details: dict | None = None) -> Evidence:
     """Two independent numeric routes, each at two precisions; holds when the two routes
     agree within ``tolerance(dps)`` and each route agrees with itself across precisions."""
-    a: TwoRuns = two_precisions(route_a, dps)
+    a = confirmed(route_a, dps, f"{method} (first route)")
     with mpmath.workdps(a.dps_high + 10):
         exact_like = [mpmath.mpmathify(v) for v in _as_list(a.high)]
-    ev = versus_numeric(exact_like, route_b, dps, method, details=details)
-    tol = tolerance(dps)
-    self_spread = min(a.digits, ev.digits or 0)
-    ev.digits = self_spread
-    ev.holds = ev.holds and a.digits >= dps - GUARD_DIGITS
-    ev.tolerance = tol
-    return ev
+    ev = versus_numeric(exact_like if isinstance(a.high, (list, tuple)) else exact_like[0],
+                        route_b, dps, method, details=details)
+    return Evidence(holds=ev.holds, residual=ev.residual, tolerance=ev.tolerance,
+                    method=ev.method, digits=min(a.digits, ev.digits or 0), details=ev.details)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import time
 import traceback
-from dataclasses import dataclass, field
-from typing import Callable, Literal
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any, Callable, Literal, Mapping
 
-from gfverify.theory.errors import InputError
+from gfverify.claims.sources import Source
+from gfverify.errors import InputError
 
 Kind = Literal["identity", "ode", "scaling", "property", "negative-control"]
 Tier = Literal["quick", "full"]
@@ -21,12 +23,16 @@ class Skip(Exception):
     """Raised by a check when an optional dependency or device is missing (the reason given)."""
 
 
-@dataclass
+class PrecisionError(ArithmeticError):
+    """A number whose two precisions disagree beyond the tolerance: the claim FAILS."""
+
+
+@dataclass(frozen=True)
 class Evidence:
-    """What a check found. ``holds`` says whether the *statement* holds as checked (for a
-    negative control the claim passes when it does not). ``residual`` and ``tolerance`` are
-    numbers or exact sympy values; ``digits`` the significant digits on which the two
-    precisions agree (``None`` for a purely exact check)."""
+    """What a check found; immutable once built. ``holds`` says whether the *statement* holds
+    as checked (for a negative control the claim passes when it does not). ``residual`` and
+    ``tolerance`` are numbers or exact sympy values; ``digits`` the significant digits on which
+    the two precisions agree (``None`` for a purely exact check)."""
 
     holds: bool
     residual: object
@@ -35,7 +41,23 @@ class Evidence:
     digits: float | None = None
     certified: bool = False
     exponent: tuple[object, object] | None = None
-    details: dict = field(default_factory=dict)
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
+
+    def __reduce__(self):  # MappingProxyType does not pickle (worker processes send Evidence)
+        return (_evidence, (self.holds, self.residual, self.tolerance, self.method, self.digits,
+                            self.certified, self.exponent, dict(self.details)))
+
+    def also(self, condition: bool = True, **details: Any) -> "Evidence":
+        """A new Evidence whose statement also needs ``condition``, with ``details`` added."""
+        return replace(self, holds=bool(self.holds and condition),
+                       details={**self.details, **details})
+
+
+def _evidence(*fields: Any) -> Evidence:
+    return Evidence(*fields)
 
 
 @dataclass(frozen=True)
@@ -45,7 +67,7 @@ class Claim:
     id: str
     statement: str
     latex: str
-    source: str
+    source: Source
     kind: Kind
     check: Callable[[int], Evidence]
     tier: Tier = "quick"
@@ -64,6 +86,9 @@ class Claim:
             evidence = self.check(dps)
         except Skip as exc:
             return Result(self, "SKIP", None, time.perf_counter() - start, note=str(exc))
+        except PrecisionError as exc:
+            return Result(self, "FAIL", None, time.perf_counter() - start,
+                          note=f"precision guard: {exc}")
         except (InputError, ArithmeticError, ValueError, RuntimeError, TypeError) as exc:
             note = f"{type(exc).__name__}: {exc}"
             return Result(self, "ERROR", None, time.perf_counter() - start, note=note,
@@ -100,7 +125,7 @@ class Result:
             "id": self.claim.id,
             "kind": self.claim.kind,
             "statement": self.claim.statement,
-            "source": self.claim.source,
+            "source": str(self.claim.source),
             "status": self.status,
             "residual": _dec(ev.residual) if ev else None,
             "tolerance": _dec(ev.tolerance) if ev else None,

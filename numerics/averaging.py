@@ -27,7 +27,7 @@ from gfverify.numerics.hermite import mp_function
 from gfverify.numerics.precision import TwoRuns, two_precisions
 from gfverify.theory.averaging import validate_contraction
 from gfverify.numerics.quadrature import piecewise_legendre
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 #: Largest number of nodes on one axis (a singular value very close to, but not, 1 needs many).
 MAX_AXIS_NODES = 6000

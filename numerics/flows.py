@@ -21,7 +21,7 @@ import mpmath
 from gfverify.numerics import flint_field
 from gfverify.numerics.bulirsch_stoer import BulirschStoer, StepSizeUnderflow, default_kmax
 from gfverify.numerics.pseudoinverse import Jacobian, SingularJacobian
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 #: Extra decimal digits carried inside the integrator beyond the precision asked for.
 GUARD = 10

@@ -24,7 +24,7 @@ import numpy as np
 import sympy
 
 from gfverify.numerics.quadrature import piecewise_legendre
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.hermite import Z, breakpoints, parity_degrees
 
 _MP_FUNCS = {

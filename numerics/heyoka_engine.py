@@ -11,7 +11,7 @@ import mpmath
 import sympy
 
 from gfverify.numerics.taylor import MAX_STEPS, RawRun, bits_for
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 try:
     import heyoka as hy

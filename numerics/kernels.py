@@ -8,7 +8,7 @@ import sympy
 
 from gfverify.numerics.hermite import mp_function
 from gfverify.numerics.quadrature import piecewise_legendre
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.hermite import Z, breakpoints
 
 

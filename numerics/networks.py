@@ -16,7 +16,7 @@ from typing import Protocol, Sequence
 import mpmath
 import numpy as np
 
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 Vector = list
 Rows = list

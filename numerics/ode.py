@@ -18,7 +18,7 @@ import sympy
 
 from gfverify.numerics import taylor
 from gfverify.numerics.precision import agreed_digits, second_precision
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 #: extra digits of the first working precision over the digits asked for
 GUARD = 5

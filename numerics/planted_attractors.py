@@ -19,7 +19,7 @@ from itertools import permutations
 
 import numpy as np
 
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 #: the tolerance on max |G - I| that counts as "reached G = I"
 REACHED = 1e-2

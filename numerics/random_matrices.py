@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 import sympy
 
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 
 def haar_stiefel(d: int, q: int, rng: np.random.Generator) -> np.ndarray:

@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 import mpmath
 import sympy
 
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 #: default cap on the number of steps (an s = 3 plateau at d = 10^8 takes about 220)
 MAX_STEPS = 10_000

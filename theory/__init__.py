@@ -1,5 +1,5 @@
 """Exact, symbolic objects (sympy only; no floating point inside)."""
 
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 __all__ = ["InputError"]

@@ -13,7 +13,7 @@ from typing import Sequence
 import mpmath
 import sympy
 
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.hermite import He
 from gfverify.theory.wick import gaussian_expectation
 

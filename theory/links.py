@@ -8,7 +8,7 @@ import sympy
 from sympy.parsing.sympy_parser import (convert_xor, implicit_multiplication_application,
                                         parse_expr, standard_transformations)
 
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.hermite import Z
 
 _TRANSFORMS = standard_transformations + (convert_xor, implicit_multiplication_application)

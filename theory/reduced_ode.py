@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 import sympy
 
 from gfverify.theory.averaging import psi as averaging_psi
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 M = sympy.Symbol("m", real=True)
 RHO = sympy.Symbol("rho", real=True)

@@ -16,7 +16,7 @@ import mpmath
 import sympy
 from sympy.integrals.rationaltools import ratint_ratpart
 
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 M0 = sympy.Symbol("m0", positive=True)
 D = sympy.Symbol("d", positive=True)

@@ -17,7 +17,7 @@ from sympy.polys.domains import EX, QQ
 from sympy.polys.polyerrors import CoercionFailed
 from sympy.polys.rings import PolyRing
 
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 
 def _constants(exprs: Iterable[sympy.Expr]) -> dict:

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     zs = link_variables(N.cols)
     f = parse_link(args.expr, zs)
     if not f.is_polynomial(*zs):
-        from gfverify.theory.errors import InputError
+        from gfverify.errors import InputError
         raise InputError(f"the exact A_N needs a polynomial link, got {f}")
     result = sympy.expand(average(f, N, zs))
     if args.json:

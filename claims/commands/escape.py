@@ -13,7 +13,7 @@ import sympy
 
 from gfverify.claims.options import dps as dps_type
 from gfverify.numerics.precision import GUARD_DIGITS, agreed_digits
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.hermite import Z
 from gfverify.theory.reduced_ode import M, check_alphas, single_index_rhs
 from gfverify.theory.timescales import escape_time

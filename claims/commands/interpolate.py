@@ -19,7 +19,7 @@ from gfverify.claims.options import dps, nonnegative_int, positive_int
 from gfverify.numerics.flows import SquareCost, distance_from_segment, flow
 from gfverify.numerics.networks import ACTIVATIONS, parse_widths, random_mlp
 from gfverify.numerics.precision import agreed_digits_seq, second_precision
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 NAME = "interpolate"
 HELP = ("integrate the homotopy flow V_alpha of a random net (layer widths, N random inputs and "

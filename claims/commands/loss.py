@@ -11,7 +11,7 @@ import sympy
 from rich.console import Console
 
 from gfverify.theory.averaging import average, inner, psi, validate_stiefel
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.links import link_variables, parse_link, parse_matrix
 
 NAME = "loss"

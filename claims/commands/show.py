@@ -9,7 +9,7 @@ from rich.console import Console
 
 from gfverify.claims import registry
 from gfverify.claims.options import dps
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 NAME = "show"
 HELP = "show one claim: statement, LaTeX, derivation and the evidence of a fresh check"

@@ -21,7 +21,7 @@ from gfverify.claims.model import Claim, Evidence, Skip
 from gfverify.numerics.precision import GUARD_DIGITS, agreed_digits, tolerance, two_precisions
 from gfverify.theory import reduced_ode as ro
 from gfverify.theory import timescales as ts
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.hermite import h, hermite_coefficients
 
 M = ro.M

@@ -8,10 +8,11 @@ import mpmath
 import sympy
 
 from gfverify.claims.judge import exact_identity, versus_numeric
-from gfverify.claims.model import Claim, Evidence
+from gfverify.claims.model import Evidence
+from gfverify.claims.registry import claim
 from gfverify.numerics import hermite as numeric
 from gfverify.numerics.kernels import gaussian_kernel
-from gfverify.numerics.precision import GUARD_DIGITS, tolerance, two_precisions
+from gfverify.numerics.precision import GUARD_DIGITS, tolerance
 from gfverify.numerics.series import accelerated_limit
 from gfverify.theory import hermite as exact
 
@@ -36,29 +37,36 @@ LINKS: dict[str, sympy.Expr] = {
     "poly_erf": z**2 * sympy.erf(z),
     "shifted_relu": sympy.Piecewise((z - 1, z > 1), (0, True)),
 }
-SOURCE = "THEORY.md, Conventions (Hermite coefficients)"
+#: Parseval needs an exact norm and a summable numeric series: E[(z² erf z)²] has no closed form
+#: here, and the coefficients of Max(z-1, 0) oscillate with He_{k-2}(1), which defeats Levin's
+#: transform (3 digits), so those two links have no Parseval claim.
+NO_PARSEVAL = ("poly_erf", "shifted_relu")
+PARSEVAL_QUICK = ("relu", "erf", "poly", "exp")
 
 
-def _derivation(f: sympy.Expr, kmax: int = 8):
-    def show() -> str:
-        alphas = exact.hermite_coefficients(f, kmax)
-        lines = [f"f(z) = {f}", "alpha_k = <f, h_k> = E[f(z) He_k(z)]/sqrt(k!), "
-                 "from exact Gaussian moments of each piece:"]
-        lines += [f"  alpha_{k} = {sympy.sstr(a)}" for k, a in enumerate(alphas)]
-        return "\n".join(lines)
-    return show
+def derivation(f: sympy.Expr, kmax: int = 8) -> str:
+    """The exact coefficients α_0..α_kmax of ``f``, as ``gfverify show`` prints them."""
+    alphas = exact.hermite_coefficients(f, kmax)
+    lines = [f"f(z) = {f}", "alpha_k = <f, h_k> = E[f(z) He_k(z)]/sqrt(k!), "
+             "from exact Gaussian moments of each piece:"]
+    lines += [f"  alpha_{k} = {sympy.sstr(a)}" for k, a in enumerate(alphas)]
+    return "\n".join(lines)
 
 
-def _coefficients_claim(name: str, f: sympy.Expr) -> Claim:
-    def check(dps: int) -> Evidence:
-        want = exact.hermite_coefficients(f, KMAX)
-        return versus_numeric(want, lambda p: numeric.hermite_coefficients(f, KMAX, p).alphas,
-                              dps, "sympy Gaussian moments vs quadrature (one pass, two precisions)",
-                              relative=False)
-    return Claim(id=f"hermite.coefficients.{name}",
-                 statement=f"the exact Hermite coefficients of {f} (k <= {KMAX}) match quadrature",
-                 latex=rf"\alpha_k = \langle {sympy.latex(f)}, h_k\rangle,\ k\le {KMAX}",
-                 source=SOURCE, kind="identity", check=check, derivation=_derivation(f))
+@claim("hermite.coefficients", kind="identity", source="C2", derivation=derivation,
+       statement=f"the exact Hermite coefficients α_k = <f, h_k> (k ≤ {KMAX}) match quadrature",
+       latex=rf"\alpha_k = \langle f, h_k\rangle,\ k\le {KMAX}",
+       variants={f".{name}": dict(f=f, statement=f"the exact Hermite coefficients of {f} "
+                                  f"(k ≤ {KMAX}) match quadrature",
+                                  latex=rf"\alpha_k = \langle {sympy.latex(f)}, h_k\rangle,\ k\le {KMAX}")
+                 for name, f in LINKS.items()})
+def coefficients(dps: int, f: sympy.Expr) -> Evidence:
+    """Route 1: exact Gaussian moments of each piece of f (sympy). Route 2: quadrature of
+    <f, h_k> by the Hermite-function recurrence, at two precisions."""
+    want = exact.hermite_coefficients(f, KMAX)
+    return versus_numeric(want, lambda p: numeric.hermite_coefficients(f, KMAX, p).alphas,
+                          dps, "sympy Gaussian moments vs quadrature (one pass, two precisions)",
+                          relative=False)
 
 
 def _parseval_numeric(f: sympy.Expr, p: int) -> mpmath.mpf:
@@ -83,24 +91,29 @@ def _parseval_numeric(f: sympy.Expr, p: int) -> mpmath.mpf:
     return +total
 
 
-def _parseval_claim(name: str, f: sympy.Expr, tier: str) -> Claim:
-    polynomial = f.is_polynomial(z)
+@claim("hermite.parseval", kind="identity", source="C2",
+       statement="Parseval: Σ_k α_k² = ‖f‖²", latex=r"\sum_k \alpha_k^2 = \|f\|^2",
+       variants={f".{name}": dict(f=f, tier="quick" if name in PARSEVAL_QUICK else "full",
+                                  statement=f"Parseval: Σ_k α_k² = ‖f‖² for f = {f}",
+                                  latex=rf"\sum_k \alpha_k^2 = \|{sympy.latex(f)}\|^2")
+                 for name, f in LINKS.items() if name not in NO_PARSEVAL})
+def parseval(dps: int, f: sympy.Expr) -> Evidence:
+    """Route 1: ‖f‖² by exact Gaussian moments. Route 2: the exact coefficients' squares summed
+    (polynomials), or the numeric coefficients' squares, Levin-accelerated, at two precisions."""
+    norm = exact.norm_squared(f)
+    if f.is_polynomial(z):
+        degree = sympy.Poly(f, z).degree()
+        total = sum(a**2 for a in exact.hermite_coefficients(f, degree))
+        return exact_identity(total - norm, "exact sum of alpha_k^2 vs exact E[f^2]")
+    return versus_numeric(norm, lambda p: _parseval_numeric(f, p), dps,
+                          "exact E[f^2] vs Levin-accelerated sum of numeric alpha_k^2")
 
-    def check(dps: int) -> Evidence:
-        norm = exact.norm_squared(f)
-        if polynomial:
-            degree = sympy.Poly(f, z).degree()
-            total = sum(a**2 for a in exact.hermite_coefficients(f, degree))
-            return exact_identity(total - norm, "exact sum of alpha_k^2 vs exact E[f^2]")
-        return versus_numeric(norm, lambda p: _parseval_numeric(f, p), dps,
-                              "exact E[f^2] vs Levin-accelerated sum of numeric alpha_k^2")
-    return Claim(id=f"hermite.parseval.{name}",
-                 statement=f"Parseval: sum_k alpha_k^2 = ||f||^2 for f = {f}",
-                 latex=rf"\sum_k \alpha_k^2 = \|{sympy.latex(f)}\|^2",
-                 source=SOURCE, kind="identity", check=check, tier=tier)
 
-
-def _information_exponents(dps: int) -> Evidence:
+@claim("hermite.information_exponent", kind="property", source="C4",
+       statement="the information exponent (first k ≥ 1 with α_k ≠ 0) of every closed-form link, "
+                 "exact and numeric",
+       latex=r"s = \min\{k\ge1: \alpha_k\ne0\}")
+def information_exponents(dps: int) -> Evidence:
     """Exact exponents (sympy) against exponents read off numeric coefficients."""
     mismatches = []
     table = {}
@@ -118,7 +131,9 @@ def _information_exponents(dps: int) -> Evidence:
                     details=table)
 
 
-def _orthonormality(dps: int) -> Evidence:
+@claim("hermite.orthonormality", kind="identity", source="C1",
+       statement="<h_j, h_k> = δ_jk for j, k ≤ 8", latex=r"\langle h_j,h_k\rangle=\delta_{jk}")
+def orthonormality(dps: int) -> Evidence:
     """Gram matrix of h_0..h_n: exact by Gaussian moments; numeric rows by quadrature."""
     n = 8
     gram = [exact.hermite_coefficients(exact.h(j), n) for j in range(n + 1)]
@@ -130,35 +145,7 @@ def _orthonormality(dps: int) -> Evidence:
                                    for a in numeric.hermite_coefficients(exact.h(j), n, p).alphas],
                         dps, "exact Gaussian moments (= I) and quadrature of <h_j, h_k>",
                         relative=False)
-    ev.holds = ev.holds and exact_ok.holds
-    return ev
-
-
-def _kernel_claim(name: str, f: sympy.Expr, closed, citation: str) -> Claim:
-    rho = sympy.Rational(1, 2)
-
-    def check(dps: int) -> Evidence:
-        want = closed(rho)
-        # the series side: exact coefficients, truncated where the rigorous tail bound
-        # rho^(K+1)/(1-rho) * ||f||^2 (alpha_k^2 <= ||f||^2) drops below the tolerance
-        kmax = int(mpmath.ceil((dps + GUARD_DIGITS) * mpmath.log(10) / mpmath.log(2))) + 2
-        alphas = exact.hermite_coefficients(f, kmax)
-        norm = exact.norm_squared(f)
-        with mpmath.workdps(dps + 20):
-            series = mpmath.fsum(mpmath.mpf(sympy.N(a**2, dps + 20)) * mpmath.mpf(rho) ** k
-                                 for k, a in enumerate(alphas))
-            tail = mpmath.mpf(rho) ** (kmax + 1) / (1 - mpmath.mpf(rho)) * mpmath.mpf(sympy.N(norm, 20))
-            series_gap = abs(series - mpmath.mpf(sympy.N(want, dps + 20))) - tail
-        ev = versus_numeric(want, lambda p: gaussian_kernel(f, rho, p)[0], dps,
-                            f"{citation} closed form vs 2-D quadrature; series of exact alpha_k "
-                            f"(k <= {kmax}, tail bound {mpmath.nstr(tail, 3)})")
-        ev.holds = ev.holds and series_gap <= tolerance(dps)
-        ev.details["series_minus_closed_form"] = mpmath.nstr(series_gap + tail, 3)
-        return ev
-    return Claim(id=f"A.kernel.{name}",
-                 statement=f"E[f(x)f(y)] = sum_k alpha_k^2 rho^k = closed form, f = {f}, rho = 1/2",
-                 latex=r"\mathbb E[f(x)f(y)] = \sum_k \alpha_k^2\rho^k",
-                 source="THEORY.md [A] 8", kind="identity", check=check)
+    return ev.also(exact_ok.holds)
 
 
 def _relu_kernel(rho):
@@ -169,19 +156,53 @@ def _erf_kernel(rho):
     return 2 / sympy.pi * sympy.asin(2 * rho / 3)
 
 
-def _erf_trap(dps: int) -> Evidence:
-    """Negative control: the arcsine kernel without the erf scaling, (2/π) arcsin(ρ), which
-    belongs to sign(z), is NOT the kernel of erf(z)."""
+@claim("A.kernel", kind="identity", source="A8",
+       statement="E[f(x)f(y)] = Σ_k α_k² ρ^k = closed form at ρ = 1/2",
+       latex=r"\mathbb E[f(x)f(y)] = \sum_k \alpha_k^2\rho^k",
+       variants={".relu_arccos": dict(f=sympy.Max(z, 0), closed=_relu_kernel,
+                                      citation="arc-cosine kernel (Cho-Saul)",
+                                      statement="E[f(x)f(y)] = Σ_k α_k² ρ^k = arc-cosine kernel, "
+                                                "f = relu, ρ = 1/2"),
+                 ".erf_arcsine": dict(f=sympy.erf(z), closed=_erf_kernel,
+                                      citation="arcsine kernel (Williams)",
+                                      statement="E[f(x)f(y)] = Σ_k α_k² ρ^k = (2/π) arcsin(2ρ/3), "
+                                                "f = erf, ρ = 1/2")})
+def kernel(dps: int, f: sympy.Expr, closed, citation: str) -> Evidence:
+    """Three routes: the closed form, 2-D quadrature at two precisions, and the series of exact
+    coefficients with the rigorous tail bound ρ^(K+1)/(1−ρ)·‖f‖² (α_k² ≤ ‖f‖²)."""
+    rho = sympy.Rational(1, 2)
+    want = closed(rho)
+    kmax = int(mpmath.ceil((dps + GUARD_DIGITS) * mpmath.log(10) / mpmath.log(2))) + 2
+    alphas = exact.hermite_coefficients(f, kmax)
+    norm = exact.norm_squared(f)
+    with mpmath.workdps(dps + 20):
+        series = mpmath.fsum(mpmath.mpf(sympy.N(a**2, dps + 20)) * mpmath.mpf(rho) ** k
+                             for k, a in enumerate(alphas))
+        tail = mpmath.mpf(rho) ** (kmax + 1) / (1 - mpmath.mpf(rho)) * mpmath.mpf(sympy.N(norm, 20))
+        series_gap = abs(series - mpmath.mpf(sympy.N(want, dps + 20))) - tail
+    ev = versus_numeric(want, lambda p: gaussian_kernel(f, rho, p)[0], dps,
+                        f"{citation} closed form vs 2-D quadrature; series of exact alpha_k "
+                        f"(k <= {kmax}, tail bound {mpmath.nstr(tail, 3)})")
+    return ev.also(series_gap <= tolerance(dps),
+                   series_minus_closed_form=mpmath.nstr(series_gap + tail, 3))
+
+
+@claim("A.kernel.erf_unscaled_trap", kind="negative-control", source="A8",
+       statement="the kernel of erf(z) is (2/π) arcsin ρ, the kernel of sign(z)",
+       latex=r"\mathbb E[\mathrm{erf}(x)\mathrm{erf}(y)] = \tfrac2\pi\arcsin\rho")
+def erf_trap(dps: int) -> Evidence:
+    """The arcsine kernel without the erf scaling, (2/π) arcsin(ρ), which belongs to sign(z),
+    against 2-D quadrature of E[erf(x) erf(y)] (the trap erf(z) vs erf(z/√2))."""
     rho = sympy.Rational(1, 2)
     wrong = 2 / sympy.pi * sympy.asin(rho)
-    runs = two_precisions(lambda p: gaussian_kernel(sympy.erf(z), rho, p)[0], dps)
-    gap = abs(runs.high - mpmath.mpf(sympy.N(wrong, dps + 10)))
-    tol = tolerance(dps)
-    return Evidence(holds=bool(gap <= tol), residual=gap, tolerance=tol, digits=runs.digits,
-                    method="2-D quadrature of E[erf(x)erf(y)] vs (2/pi) arcsin(rho)")
+    return versus_numeric(wrong, lambda p: gaussian_kernel(sympy.erf(z), rho, p)[0], dps,
+                          "2-D quadrature of E[erf(x)erf(y)] vs (2/pi) arcsin(rho)", relative=False)
 
 
-def _stein(dps: int) -> Evidence:
+@claim("hermite.stein", kind="identity", source="C3", tier="full",
+       statement="<f, h_k> = E[f^(k)]/√(k!) (Stein), k ≤ 6",
+       latex=r"\alpha_k = \mathbb E[f^{(k)}]/\sqrt{k!}")
+def stein(dps: int) -> Evidence:
     """Two symbolic routes: <f, h_k> by moments and E[f^(k)]/sqrt(k!) by Stein's lemma with
     distributional derivatives, k <= 6, every closed-form link."""
     diffs = []
@@ -189,32 +210,3 @@ def _stein(dps: int) -> Evidence:
         a = exact.hermite_coefficients(f, 6)
         diffs += [a[k] - exact.stein_coefficient(f, k) for k in range(7)]
     return exact_identity(diffs, "Gaussian moments vs Stein's lemma (sympy integrate)")
-
-
-CLAIMS: list[Claim] = [_coefficients_claim(n, f) for n, f in LINKS.items()]
-#: Parseval needs an exact norm and a summable numeric series: E[(z² erf z)²] has no closed form
-#: here, and the coefficients of Max(z-1, 0) oscillate with He_{k-2}(1), which defeats Levin's
-#: transform (3 digits), so those two links have no Parseval claim.
-NO_PARSEVAL = ("poly_erf", "shifted_relu")
-CLAIMS += [_parseval_claim(n, f, "quick" if n in ("relu", "erf", "poly", "exp") else "full")
-           for n, f in LINKS.items() if n not in NO_PARSEVAL]
-CLAIMS += [
-    Claim(id="hermite.information_exponent",
-          statement="the information exponent (first k >= 1 with alpha_k != 0) of every "
-                    "closed-form link, exact and numeric",
-          latex=r"s = \min\{k\ge1: \alpha_k\ne0\}", source="THEORY.md, Conventions",
-          kind="property", check=_information_exponents),
-    Claim(id="hermite.orthonormality", statement="<h_j, h_k> = delta_jk for j, k <= 8",
-          latex=r"\langle h_j,h_k\rangle=\delta_{jk}", source="THEORY.md, Conventions",
-          kind="identity", check=_orthonormality),
-    _kernel_claim("relu_arccos", sympy.Max(z, 0), _relu_kernel, "arc-cosine kernel (Cho-Saul)"),
-    _kernel_claim("erf_arcsine", sympy.erf(z), _erf_kernel, "arcsine kernel (Williams)"),
-    Claim(id="A.kernel.erf_unscaled_trap",
-          statement="(false) the kernel of erf(z) is (2/pi) arcsin(rho), the kernel of sign(z)",
-          latex=r"\mathbb E[\mathrm{erf}(x)\mathrm{erf}(y)] \ne \tfrac2\pi\arcsin\rho",
-          source="THEORY.md, Conventions (trap erf(z) vs erf(z/sqrt 2))",
-          kind="negative-control", check=_erf_trap),
-    Claim(id="hermite.stein", statement="<f, h_k> = E[f^(k)]/sqrt(k!) (Stein), k <= 6",
-          latex=r"\alpha_k = \mathbb E[f^{(k)}]/\sqrt{k!}", source="THEORY.md, Conventions",
-          kind="identity", check=_stein, tier="full"),
-]

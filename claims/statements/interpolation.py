@@ -21,7 +21,7 @@ from gfverify.numerics.networks import (MLP, Problem, random_graph, random_linea
 from gfverify.numerics.precision import GUARD_DIGITS, agreed_digits_seq, second_precision, tolerance
 from gfverify.numerics.quadrature import piecewise_legendre
 from gfverify.theory import interpolation as theory
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 SOURCE = "Chen & Muñoz Ewald, arXiv:2408.01517; THEORY.md [B]"
 

@@ -8,6 +8,7 @@ import pytest
 
 from gfverify.claims import cli, registry
 from gfverify.claims.model import Claim, Evidence
+from gfverify.claims.sources import source
 
 
 def run(*args):
@@ -69,7 +70,7 @@ def test_show_prints_derivation_and_evidence():
 
 
 def _fake(status_holds: bool, kind: str = "identity") -> Claim:
-    return Claim(id=f"fake.{kind}.{status_holds}", statement="s", latex="", source="test", kind=kind,
+    return Claim(id=f"fake.{kind}.{status_holds}", statement="s", latex="", source=source("C1"), kind=kind,
                  check=lambda dps: Evidence(holds=status_holds, residual=1, tolerance=0, method="m"))
 
 

@@ -2,11 +2,12 @@ import json
 
 from gfverify.claims import runner
 from gfverify.claims.model import Claim, Evidence, Skip
-from gfverify.theory.errors import InputError
+from gfverify.claims.sources import source
+from gfverify.errors import InputError
 
 
 def _claim(check, kind="identity"):
-    return Claim(id="t.c", statement="s", latex="", source="src", kind=kind, check=check)
+    return Claim(id="t.c", statement="s", latex="", source=source("C1"), kind=kind, check=check)
 
 
 def test_errors_and_skips_are_reported_not_raised():

@@ -8,7 +8,7 @@ import gfverify.numerics.averaging as num
 from gfverify.numerics.averaging import average_here, inner_average, inner_average_here, \
     inner_average_many
 from gfverify.theory.averaging import average, inner
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.hermite import h
 from gfverify.theory.wick import gaussian_expectation
 

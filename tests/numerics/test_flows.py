@@ -12,7 +12,7 @@ from gfverify.numerics.flows import (CrossEntropyCost, SquareCost, distance_from
                                      to_u)
 from gfverify.numerics.networks import random_linear, random_mlp
 from gfverify.numerics.precision import tolerance
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 DPS = 25
 SMALL = random_mlp((1, 4, 1), 2, 2)

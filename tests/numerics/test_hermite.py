@@ -7,7 +7,7 @@ import sympy
 
 from gfverify.numerics import hermite as N
 from gfverify.theory import hermite as H
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 z = H.Z
 

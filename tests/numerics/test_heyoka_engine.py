@@ -7,7 +7,7 @@ import sympy
 
 from gfverify.numerics import heyoka_engine, ode
 from gfverify.numerics.precision import tolerance
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 pytestmark = pytest.mark.skipif(not heyoka_engine.available(), reason="heyoka not installed")
 y = sympy.Symbol("y")

@@ -3,7 +3,7 @@ import pytest
 import sympy
 
 from gfverify.numerics.kernels import gaussian_kernel
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.hermite import Z
 
 

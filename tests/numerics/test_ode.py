@@ -9,7 +9,7 @@ import sympy
 
 from gfverify.numerics import heyoka_engine, ode
 from gfverify.numerics.precision import agreed_digits
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 m, y = sympy.symbols("m y")
 ENGINES = ode.available_engines()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gfverify.numerics.planted_attractors import planted_rhs, stiefel_starts, success_fraction
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 
 def test_q1_succeeds_iff_positive_start():

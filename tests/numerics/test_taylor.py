@@ -8,7 +8,7 @@ import sympy
 
 from gfverify.numerics import taylor
 from gfverify.numerics.precision import tolerance
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 
 y, x, v = sympy.symbols("y x v")
 DPS = 30

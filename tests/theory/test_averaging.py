@@ -9,7 +9,7 @@ from gfverify.numerics.strategies import contractions, multivariate_polynomial_l
 from gfverify.theory.averaging import average, average_hermite_tensor, expectation, \
     hermite_tensor_polynomial, inner, psi, tensor_power_action, validate_contraction, \
     validate_stiefel
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.hermite import h
 from gfverify.theory.wick import gaussian_expectation
 

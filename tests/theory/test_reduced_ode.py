@@ -11,7 +11,7 @@ import pytest
 from gfverify.numerics.strategies import polynomial_links
 from gfverify.theory import reduced_ode as ro
 from gfverify.theory.averaging import psi
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.hermite import Z, h, hermite_coefficients
 
 M = ro.M

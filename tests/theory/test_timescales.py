@@ -5,7 +5,7 @@ import pytest
 import sympy
 
 from gfverify.theory import timescales as ts
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.reduced_ode import M, single_index_rhs
 
 R = sympy.Rational

@@ -4,7 +4,7 @@ import sympy
 from hypothesis import given, settings, strategies as st
 
 from gfverify.numerics.strategies import multivariate_polynomial_links
-from gfverify.theory.errors import InputError
+from gfverify.errors import InputError
 from gfverify.theory.wick import MomentTable, gaussian_expectation, moment
 
 X, Y, Z = sympy.symbols("x y z", real=True)
