@@ -25,6 +25,7 @@ import mpmath
 import sympy
 
 from gfverify.numerics.ode import OdeSystem, event_time
+from gfverify.numerics import timescales as nts
 from gfverify.theory import timescales as ts
 from gfverify.theory.hermite import Z, hermite_coefficients
 from gfverify.theory.reduced_ode import M, single_index_rhs
@@ -57,7 +58,7 @@ integral.antiderivative()
 # %%
 d, m1 = 10**6, sympy.Rational(1, 2)
 with mpmath.workdps(45):
-    T_closed = integral.time(1 / sympy.sqrt(d), m1)
+    T_closed = nts.integral_time(integral, 1 / sympy.sqrt(d), m1)
 ev = event_time(OdeSystem.from_sympy([rhs], [M]), [1 / sympy.sqrt(d)], 0, m1, 35)
 print(mpmath.nstr(T_closed, 40), mpmath.nstr(ev.t, 36), ev.engine, round(ev.digits, 1))
 assert abs(ev.t - T_closed) < mpmath.mpf(10) ** -33 * T_closed
@@ -86,9 +87,9 @@ assert sympy.simplify(terms[0] - ts.D ** (s - 1) / (2 * s * (s - 1) * alphas[s] 
 asym = ts.asymptotics(rhs, M, m1)
 with mpmath.workdps(30):
     for d in (10**2, 10**4, 10**6, 10**8):
-        T = integral.time(1 / sympy.sqrt(d), m1)
+        T = nts.integral_time(integral, 1 / sympy.sqrt(d), m1)
         lead = mpmath.mpf(d) / (4 * alphas[2] ** 2)
-        corr, K = asym.terms(1 / sympy.sqrt(d))[1:3]
+        corr, K = nts.asymptotic_terms(asym, 1 / sympy.sqrt(d))[1:3]
         print(f"d = {d:.0e}:  T = {mpmath.nstr(T, 15)},  (T - lead)/lead = {mpmath.nstr((T - lead) / lead, 5)},"
               f"  (T - lead)/correction = {mpmath.nstr((T - lead) / corr, 8)},"
               f"  (T - lead - correction)/K = {mpmath.nstr((T - lead - corr) / K, 8)}")

@@ -77,9 +77,19 @@ def _reached(M: np.ndarray) -> np.ndarray:
     return np.abs(G - np.eye(M.shape[1])).max(axis=(1, 2)) < REACHED
 
 
+def require_integrator() -> None:
+    """Raise ``ImportError`` with an install hint when scipy (DOP853) is not installed."""
+    try:
+        import scipy.integrate  # noqa: F401
+    except ImportError:
+        raise ImportError("the planted-attractor simulation needs scipy's DOP853 "
+                          "(pip install 'gfverify[test]')") from None
+
+
 def success_fraction(d: int, q: int, n: int, seed: int, t_end: float = 2000.0,
                      sign_fix: bool = True) -> Fraction:
     """Integrate ``n`` Haar starts to ``t_end`` and count those that reach ``G = I``."""
+    require_integrator()
     from scipy.integrate import solve_ivp
 
     rng = np.random.default_rng(seed)

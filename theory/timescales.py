@@ -2,17 +2,16 @@
 
 ``T(m0 → m1) = ∫_{m0}^{m1} dm / R(m)``: Hermite reduction splits ``1/R`` into a rational
 antiderivative and ``p/q`` with ``q`` square-free, whose integral is the log-sum
-``Σ_{q(r)=0} p(r)/q'(r) · log(m − r)`` (the roots are algebraic numbers, computed to the
-working precision). The asymptotics in ``m0 → 0`` come from the Laurent series of ``1/R`` at 0.
+``Σ_{q(r)=0} p(r)/q'(r) · log(m − r)`` over the (algebraic) roots of ``q``. The asymptotics in
+``m0 → 0`` come from the Laurent series of ``1/R`` at 0. Everything here is exact (sympy); the
+numeric evaluation (roots to the working precision) is :mod:`gfverify.numerics.timescales`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Sequence
 
-import mpmath
 import sympy
 from sympy.integrals.rationaltools import ratint_ratpart
 
@@ -41,72 +40,6 @@ class EscapeIntegral:
         weight = (p / sympy.diff(q, self.var)).subs(self.var, r)
         return self.rational + sympy.RootSum(self.log_den, sympy.Lambda(r, weight * sympy.log(self.var - r)))
 
-    def log_terms(self) -> list[tuple[mpmath.mpc, mpmath.mpc]]:
-        """``(r, p(r)/q'(r))`` for every root of ``q``, at the current mpmath precision."""
-        return _log_terms(self.log_num, self.log_den, mpmath.mp.prec)
-
-    def time(self, m0: object, m1: object) -> mpmath.mpf:
-        """``T(m0 → m1)`` at the current mpmath precision (``m0``, ``m1`` exact or mpmath)."""
-        a, b = _mp(m0), _mp(m1)
-        if self.rational != 0:
-            rat = sympy.lambdify(self.var, self.rational, "mpmath")
-            total = mpmath.mpf(rat(b)) - mpmath.mpf(rat(a))
-        else:
-            total = mpmath.mpf(0)
-        for r, c in self.log_terms():
-            total += mpmath.re(c * (mpmath.log(b - r) - mpmath.log(a - r)))
-        return total
-
-
-def _mp(x: object) -> mpmath.mpf:
-    if isinstance(x, sympy.Basic):
-        return mpmath.mpf(sympy.N(x, mpmath.mp.dps + 10))
-    return mpmath.mpf(x)
-
-
-def _mp_rational(c: sympy.Expr) -> mpmath.mpf:
-    c = sympy.Rational(c)
-    return mpmath.mpf(int(c.p)) / int(c.q)
-
-
-def _roots(den: sympy.Poly, prec: int) -> list[mpmath.mpc]:
-    """The (simple) roots of the square-free rational polynomial ``den`` to ``prec`` bits:
-    python-flint's certified complex root isolation when installed (fast at high degree),
-    else ``mpmath.polyroots``."""
-    if den.degree() <= 0:
-        return []
-    try:
-        import flint
-    except ImportError:
-        coeffs = [_mp_rational(c) for c in den.all_coeffs()]
-        return list(mpmath.polyroots(coeffs, maxsteps=400, extraprec=2 * prec + 64))
-    poly = flint.fmpq_poly([flint.fmpq(int(sympy.Rational(c).p), int(sympy.Rational(c).q))
-                            for c in reversed(den.all_coeffs())])
-    old = flint.ctx.prec
-    try:
-        flint.ctx.prec = prec + 64
-        roots = poly.complex_roots()
-    finally:
-        flint.ctx.prec = old
-    out = []
-    for r, mult in roots:
-        if mult != 1:
-            raise ValueError("the log-part denominator is not square-free")
-        re, im = (mpmath.mpf(tuple(int(x) for x in part.mid().man_exp())) for part in (r.real, r.imag))
-        out.append(mpmath.mpc(re, im))
-    return out
-
-
-@lru_cache(maxsize=256)
-def _log_terms(num: sympy.Poly, den: sympy.Poly, prec: int) -> list[tuple]:
-    if num.is_zero:
-        return []
-    dden = den.diff()
-    with mpmath.workprec(prec + 64):
-        pn = [_mp_rational(c) for c in num.all_coeffs()]
-        pd = [_mp_rational(c) for c in dden.all_coeffs()]
-        return [(r, mpmath.polyval(pn, r) / mpmath.polyval(pd, r)) for r in _roots(den, prec)]
-
 
 def escape_integral(rhs: sympy.Expr, var: sympy.Symbol) -> EscapeIntegral:
     """Hermite reduction of ``∫ dm / R(m)`` for a polynomial ``R`` with rational coefficients."""
@@ -131,20 +64,23 @@ def _rational_poly(rhs: sympy.Expr, var: sympy.Symbol) -> sympy.Poly:
     return sympy.Poly(poly, var, domain="QQ")
 
 
-def escape_time(rhs: sympy.Expr, var: sympy.Symbol, m0: object, m1: object) -> mpmath.mpf:
-    """``T(m0 → m1) = ∫ dm / R(m)`` in closed form, evaluated at the current mpmath precision.
-    Requires ``R > 0`` on ``[m0, m1]`` (checked on the exact polynomial)."""
+def check_escape_interval(rhs: sympy.Expr, var: sympy.Symbol, m0: object, m1: object) -> sympy.Poly:
+    """The polynomial ``R`` after checking that the flow ``ṁ = R(m)`` goes from ``m0`` to ``m1``:
+    ``m0 < m1`` and ``R > 0`` on ``[m0, m1]`` (no root there, exact root counting on rational
+    bounds that enclose the endpoints to 10^-25 relative). ``InputError`` otherwise."""
     poly = _rational_poly(rhs, var)
-    a, b = sympy.nsimplify(m0) if isinstance(m0, float) else m0, m1
-    lo, hi = (sympy.Rational(sympy.N(a, 30)), sympy.Rational(sympy.N(b, 30)))
+    a = sympy.nsimplify(m0) if isinstance(m0, float) else sympy.sympify(m0)
+    b = sympy.nsimplify(m1) if isinstance(m1, float) else sympy.sympify(m1)
+    lo, hi = sympy.Rational(sympy.N(a, 30)), sympy.Rational(sympy.N(b, 30))
     if not lo < hi:
         raise InputError(f"the target m1 = {m1} must exceed the start m0 = {m0}")
-    if sympy.count_roots(poly, lo - sympy.Rational(1, 10**25), hi + sympy.Rational(1, 10**25)) > 0:
+    margin = sympy.Rational(1, 10**25)
+    if poly.count_roots(lo - abs(lo) * margin, hi + abs(hi) * margin) > 0:
         raise InputError(f"the right-hand side vanishes between m0 = {m0} and m1 = {m1}: "
                          "the flow never reaches m1")
     if poly.eval(hi) <= 0:
         raise InputError(f"the flow moves away from m1 = {m1} (R(m) <= 0 on the interval)")
-    return escape_integral(rhs, var).time(m0, m1)
+    return poly
 
 
 # ----------------------------------------------------------------------------- asymptotics
@@ -199,29 +135,13 @@ class Asymptotics:
     integral: EscapeIntegral
     m1: sympy.Expr
 
-    def constant(self) -> mpmath.mpf:
-        """``K = lim_{m0→0} (T − Σ singular)``, at the current precision: with ``F`` the exact
-        antiderivative, ``K = F(m1) − lim_{m→0} (F(m) + Σ singular(m))``."""
+    def rational_limit(self) -> sympy.Expr:
+        """``lim_{m→0} (rational(m) + the power terms of Σ singular(m))``: the exact part of the
+        constant ``K = F(m1) − lim_{m→0} (F(m) + Σ singular(m))``, ``F`` the antiderivative (the
+        log-sum part is evaluated by :func:`gfverify.numerics.timescales.asymptotic_terms`)."""
         var = self.integral.var
         sing = sympy.Add(*self.singular).subs(M0, var)
-        rat_reg = sympy.limit(self.integral.rational + _power_part(sing, var), var, 0)
-        rat = sympy.lambdify(var, self.integral.rational, "mpmath")
-        b = _mp(self.m1)
-        total = mpmath.mpf(rat(b)) if self.integral.rational != 0 else mpmath.mpf(0)
-        total -= _mp(rat_reg)
-        for r, c in self.integral.log_terms():
-            if abs(r) < mpmath.mpf(2) ** (-mpmath.mp.prec // 2):
-                total += mpmath.re(c * mpmath.log(b))
-            else:
-                total += mpmath.re(c * (mpmath.log(b - r) - mpmath.log(-r)))
-        return total
-
-    def terms(self, m0: object) -> list[mpmath.mpf]:
-        """Every term evaluated at ``m0``: singular (largest first), ``K``, regular."""
-        x = _mp(m0)
-        sing = [mpmath.mpf(sympy.lambdify(M0, t, "mpmath")(x)) for t in self.singular]
-        reg = [mpmath.mpf(sympy.lambdify(M0, t, "mpmath")(x)) for t in self.regular]
-        return sing + [self.constant()] + reg
+        return sympy.limit(self.integral.rational + _power_part(sing, var), var, 0)
 
 
 def _power_part(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
@@ -256,8 +176,3 @@ def frozen_stage_rhs(gdot: Sequence[sympy.Expr], gs: Sequence[sympy.Symbol],
 def relative_exponent(stage_rhs: sympy.Expr, g: sympy.Symbol) -> int:
     """The relative information exponent ``s̃`` of a stage: ``R(g) ∼ κ g^{s̃}`` as ``g → 0``."""
     return min(k[0] for k in sympy.Poly(stage_rhs, g).monoms())
-
-
-def stage_plateau(stage_rhs: sympy.Expr, g: sympy.Symbol, g0: object, g1: object) -> mpmath.mpf:
-    """The length ``∫_{g0}^{g1} dg / R(g)`` of a frozen stage, in closed form."""
-    return escape_time(stage_rhs, g, g0, g1)

@@ -10,13 +10,14 @@ import sys
 
 import mpmath
 import sympy
-
 from gfverify.claims.options import dps as dps_type
 from gfverify.numerics.precision import GUARD_DIGITS, agreed_digits
-from gfverify.errors import InputError
+from gfverify.numerics.timescales import confirmed_escape_time
+from gfverify.numerics.timescales import link_alphas as numeric_link_alphas
 from gfverify.theory.hermite import Z
 from gfverify.theory.reduced_ode import M, check_alphas, single_index_rhs
-from gfverify.theory.timescales import escape_time
+
+from gfverify.errors import InputError
 
 NAME = "escape"
 HELP = "escape time of the single-index reduced ODE: closed form and ODE event time"
@@ -82,54 +83,14 @@ def parse_dimension(text: str) -> int:
 
 
 def link_alphas(text: str, digits: int, m1: sympy.Expr, planted: bool) -> dict[int, sympy.Expr]:
-    """Hermite coefficients of a link: exact for polynomials; for other links the numeric layer
-    (``gfverify.numerics.hermite``), truncated where the neglected tail moves ``T`` by less than
-    ``10^-(digits+3)`` relative, with ``α_k²`` rounded to exact rationals at ``digits + 10``."""
+    """Hermite coefficients of the link given as text (:func:`gfverify.numerics.timescales.link_alphas`)."""
     try:
         f = sympy.sympify(text, locals={"z": Z})
     except (sympy.SympifyError, SyntaxError, TypeError):
         raise InputError(f"cannot parse the link {text!r} as a sympy expression in z") from None
     if f.free_symbols - {Z}:
         raise InputError(f"the link may only use the variable z, got {sorted(map(str, f.free_symbols))}")
-    if f.is_polynomial(Z):
-        from gfverify.theory.hermite import hermite_coefficients
-
-        deg = sympy.Poly(f, Z).degree()
-        return check_alphas(dict(enumerate(hermite_coefficients(f, deg))))
-    return _numeric_link_alphas(f, digits, m1, planted)
-
-
-def _numeric_link_alphas(f: sympy.Expr, digits: int, m1: sympy.Expr, planted: bool) -> dict:
-    try:
-        from gfverify.numerics.hermite import hermite_coefficients, mp_function
-    except ImportError:
-        raise InputError("a non-polynomial link needs the numeric Hermite layer "
-                         "(gfverify.numerics.hermite), which is not available") from None
-    work = digits + 10
-    g = float(m1) ** (1 if planted else 2)
-    # the tail bound: sum_{k>K} k a_k^2 x^{k-1} <= tail (K+1) x^K for x <= K/(K+1)
-    kmax = 8
-    while True:
-        coeffs = hermite_coefficients(f, kmax, work)
-        with mpmath.workdps(work + 10):
-            fun = mp_function(f)
-            norm2 = mpmath.quad(lambda x: fun(x) ** 2 * mpmath.npdf(x), [-mpmath.inf, 0, mpmath.inf])
-            kept = sum(a**2 for a in coeffs.alphas[1:])
-            tail = max(norm2 - coeffs.alphas[0] ** 2 - kept, 0) + mpmath.mpf(10) ** (-work)
-            alphas = {k: a for k, a in enumerate(coeffs.alphas) if k >= 1 and a != 0}
-            if not alphas:
-                raise InputError("the link has no non-zero Hermite coefficient of degree >= 1")
-            s = min(alphas)
-            lead = s * alphas[s] ** 2 * mpmath.mpf(g) ** (s - 1)
-            bound = tail * (kmax + 1) * mpmath.mpf(g) ** kmax / lead
-            if g <= kmax / (kmax + 1) and bound < mpmath.mpf(10) ** (-(digits + 3)):
-                return {k: sympy.sqrt(sympy.Rational(mpmath.nstr(a**2, work + 5, min_fixed=-math.inf,
-                                                                 max_fixed=math.inf)))
-                        for k, a in alphas.items()}
-        if kmax > 400:
-            raise InputError(f"m1 = {m1} is too close to 1 for a truncated Hermite series at "
-                             f"{digits} digits; choose a smaller target")
-        kmax *= 2
+    return numeric_link_alphas(f, Z, digits, m1, planted)
 
 
 # ----------------------------------------------------------------------------- computation
@@ -150,11 +111,8 @@ def escape(alphas: dict[int, sympy.Expr], d: int, m1: sympy.Expr, planted: bool,
     if not (m0 < m1 < 1):
         raise InputError(f"the target m1 = {sympy.N(m1, 12)} must lie in (m0, 1) = ({sympy.N(m0, 12)}, 1)")
     rhs = single_index_rhs(alphas, M, planted=planted)
-    with mpmath.workdps(dps):
-        t_cf = escape_time(rhs, M, m0, m1)
-    with mpmath.workdps(dps + max(10, dps // 2)):
-        t_cf_hi = escape_time(rhs, M, m0, m1)
-    cf_digits = agreed_digits(t_cf, t_cf_hi, dps)
+    closed = confirmed_escape_time(rhs, M, m0, m1, dps)
+    t_cf_hi, cf_digits = closed.high, closed.digits
     system = OdeSystem.from_sympy([rhs], [M])
     ev = event_time(system, [m0], 0, m1, digits)
     with mpmath.workdps(dps + 10):
