@@ -116,7 +116,8 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("PASS", "CERTIFIED", "SKIP")
+        """PASS or CERTIFIED: a skipped claim verified nothing, so it is not success."""
+        return self.status in ("PASS", "CERTIFIED")
 
     def as_json(self) -> dict:
         """The JSON record of DESIGN.md (numbers as decimal strings)."""
