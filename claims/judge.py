@@ -16,7 +16,8 @@ import sympy
 from gfverify.claims.model import Evidence, PrecisionError
 from gfverify.numerics.precision import GUARD_DIGITS, TwoRuns, tolerance, two_precisions
 
-__all__ = ["PrecisionError", "confirmed", "exact_identity", "numeric_pair", "versus_numeric"]
+__all__ = ["PrecisionError", "confirmed", "exact_identity", "numeric_pair", "require_digits",
+           "versus_numeric"]
 
 
 def exact_identity(difference: sympy.Expr | Sequence[sympy.Expr], method: str,
@@ -49,6 +50,15 @@ def confirmed(compute: Callable[[int], object], dps: int, what: str,
         raise PrecisionError(f"{what}: the two precisions ({runs.dps} and {runs.dps_high} digits) "
                              f"agree to {runs.digits:.1f} digits, {need:.1f} needed")
     return runs
+
+
+def require_digits(digits: float, dps: int, what: str) -> float:
+    """For a number confirmed elsewhere (an ODE result carries its own two-precision digits):
+    ``digits`` if at least ``dps - GUARD_DIGITS``, else :class:`PrecisionError`."""
+    need = dps - GUARD_DIGITS
+    if digits < need:
+        raise PrecisionError(f"{what}: confirmed to {digits:.1f} digits, {need} needed")
+    return digits
 
 
 def versus_numeric(exact: object | Sequence[object], numeric: Callable[[int], object], dps: int,
