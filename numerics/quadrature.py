@@ -1,11 +1,14 @@
 """Quadrature nodes at arbitrary precision: Gauss–Legendre rules (python-flint's arb roots when
-installed, about 20x faster than Newton on mpmath numbers at 256 bits; mpmath otherwise)."""
+installed and enabled, about 20x faster than Newton on mpmath numbers at 256 bits; Newton on
+mpmath numbers otherwise, see :mod:`gfverify.numerics.engines`)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 import mpmath
+
+from gfverify.numerics import engines
 
 
 def _arb_to_mpf(x) -> mpmath.mpf:
@@ -14,12 +17,9 @@ def _arb_to_mpf(x) -> mpmath.mpf:
 
 
 @lru_cache(maxsize=64)
-def _legendre_cached(n: int, prec: int) -> tuple[tuple, ...]:
-    try:
-        import flint
-    except ImportError:
-        flint = None
-    if flint is not None:
+def _legendre_cached(n: int, prec: int, use_flint: bool) -> tuple[tuple, ...]:
+    if use_flint:
+        flint = engines.module("flint")
         old = flint.ctx.prec
         flint.ctx.prec = prec + 20
         try:
@@ -52,7 +52,7 @@ def _newton_legendre(n: int) -> list[tuple]:
 def gauss_legendre(n: int) -> list[tuple]:
     """``n``-point Gauss–Legendre nodes and weights on (-1, 1) at the current mpmath precision."""
     prec = mpmath.mp.prec
-    return [(+x, +w) for x, w in _legendre_cached(n, prec)]
+    return [(+x, +w) for x, w in _legendre_cached(n, prec, engines.available("flint"))]
 
 
 def piecewise_legendre(cuts: list, n: int) -> list[tuple]:

@@ -1,0 +1,50 @@
+"""GFVERIFY_ENGINES switches the optional engines off in one place (numerics/engines.py)."""
+
+import mpmath
+import pytest
+
+from gfverify.errors import InputError
+from gfverify.numerics import engines, quadrature
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", {"flint", "heyoka"}), ("all", {"flint", "heyoka"}), ("pure", set()), ("none", set()),
+    ("flint", {"flint"}), (" heyoka , flint ", {"flint", "heyoka"}),
+])
+def test_enabled_reads_the_variable(monkeypatch, text, expected):
+    monkeypatch.setenv(engines.VARIABLE, text)
+    assert engines.enabled() == expected
+
+
+def test_unknown_engine_is_an_input_error(monkeypatch):
+    monkeypatch.setenv(engines.VARIABLE, "flint,gpu")
+    with pytest.raises(InputError, match="unknown engine gpu"):
+        engines.enabled()
+
+
+def test_pure_switches_every_engine_off(monkeypatch):
+    monkeypatch.setenv(engines.VARIABLE, "pure")
+    assert not engines.available("flint") and not engines.available("heyoka")
+    assert engines.module("flint") is None
+
+
+def test_pure_quadrature_uses_newton(monkeypatch):
+    """With the engines off the Gauss–Legendre rule is Newton's, bit for bit."""
+    monkeypatch.setenv(engines.VARIABLE, "pure")
+    with mpmath.workdps(30):
+        rule = quadrature.gauss_legendre(9)
+        with mpmath.workprec(mpmath.mp.prec + 20):
+            newton = quadrature._newton_legendre(9)
+        assert rule == [(+x, +w) for x, w in newton]
+
+
+def test_flint_quadrature_when_enabled(monkeypatch):
+    pytest.importorskip("flint")
+    monkeypatch.delenv(engines.VARIABLE, raising=False)
+    assert engines.available("flint")
+    with mpmath.workdps(30):
+        fast = sorted(quadrature.gauss_legendre(9))
+        monkeypatch.setenv(engines.VARIABLE, "pure")
+        slow = sorted(quadrature.gauss_legendre(9))
+    assert fast != slow  # two routes (they agree to the working precision, not bit for bit)
+    assert all(abs(a[0] - b[0]) < mpmath.mpf(10) ** -29 for a, b in zip(fast, slow))
