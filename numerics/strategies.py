@@ -1,10 +1,15 @@
-"""Hypothesis strategies for Gaussian computations, importable by users:
-``from gfverify.numerics.strategies import polynomial_links``."""
+"""Hypothesis strategies for Gaussian computations, importable by users who install the
+``[test]`` extra: ``from gfverify.numerics.strategies import polynomial_links``. Nothing else
+in gfverify imports this module, so a core install runs without hypothesis."""
 
 from __future__ import annotations
 
 import sympy
-from hypothesis import strategies as st
+
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # hypothesis is in the [test] extra only
+    raise ImportError("gfverify.numerics.strategies needs hypothesis: pip install 'gfverify[test]'") from exc
 
 Z = sympy.Symbol("z", real=True)
 

@@ -1,6 +1,10 @@
 """The user-facing hypothesis strategies produce what they promise (checked exactly)."""
 
+import importlib
+import sys
+
 import numpy as np
+import pytest
 import sympy
 from hypothesis import given, settings
 
@@ -68,3 +72,10 @@ def test_haar_sign_fix():
     assert abs(positive - draws / 2) < 5 * np.sqrt(draws) / 2
     unfixed = sum(np.linalg.qr(rng.standard_normal((6, 2)))[0][0, 0] > 0 for _ in range(200))
     assert unfixed == 0  # the trap the sign fix removes
+
+
+def test_without_hypothesis_the_import_error_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "hypothesis", None)  # None in sys.modules: import fails
+    monkeypatch.delitem(sys.modules, "gfverify.numerics.strategies")
+    with pytest.raises(ImportError, match=r"pip install 'gfverify\[test\]'"):
+        importlib.import_module("gfverify.numerics.strategies")
