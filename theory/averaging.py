@@ -10,7 +10,6 @@ from __future__ import annotations
 from itertools import combinations, product
 from typing import Sequence
 
-import mpmath
 import sympy
 
 from gfverify.errors import InputError
@@ -18,6 +17,7 @@ from gfverify.theory.hermite import He
 from gfverify.theory.wick import gaussian_expectation
 
 MatrixLike = sympy.Matrix | Sequence[Sequence[object]]
+_LOG10_2 = 0.30102999566398120
 
 
 def _square(N: MatrixLike, q: int | None = None, name: str = "N") -> sympy.Matrix:
@@ -39,8 +39,13 @@ def _slack(M: sympy.Matrix) -> sympy.Expr:
     floats = [e for e in M.atoms(sympy.Float)]
     if not floats:
         return sympy.Integer(0)
-    digits = min(mpmath.libmp.prec_to_dps(f._prec) for f in floats)
+    digits = min(_decimal_digits(f) for f in floats)
     return sympy.Rational(1, 10 ** max(1, digits - 2))
+
+
+def _decimal_digits(x: sympy.Float) -> int:
+    """The decimal digits carried by a sympy Float (its binary precision, converted)."""
+    return max(1, round(x._prec * _LOG10_2) - 1)
 
 
 def validate_contraction(N: MatrixLike, name: str = "N") -> sympy.Matrix:
@@ -84,10 +89,14 @@ def validate_stiefel(W: MatrixLike, name: str = "W") -> sympy.Matrix:
 
 
 def _op_norm(N: sympy.Matrix) -> str:
-    """``‖N‖_op`` to twelve digits, for error messages."""
-    gram = mpmath.matrix([[sympy.N(e, 30) for e in row] for row in (N.T * N).tolist()])
-    with mpmath.workdps(30):
-        return mpmath.nstr(mpmath.sqrt(max(mpmath.eigsy(gram)[0])), 12)
+    """``‖N‖_op`` to twelve digits, for error messages: the square root of the largest root of
+    the square-free part of the characteristic polynomial of ``NᵀN`` (real: ``NᵀN`` is
+    symmetric; floating entries are read as exact rationals first)."""
+    lam = sympy.Symbol("lambda")
+    gram = (N.T * N).applyfunc(lambda e: sympy.nsimplify(e, rational=True))
+    roots = sympy.Poly(gram.charpoly(lam).as_expr(), lam).sqf_part().nroots(n=20)
+    top = max(sympy.re(r) for r in roots)
+    return str(sympy.N(sympy.sqrt(top), 12))
 
 
 def _below(value: sympy.Expr, bound: sympy.Expr) -> bool:
@@ -96,7 +105,6 @@ def _below(value: sympy.Expr, bound: sympy.Expr) -> bool:
     if verdict is None:
         verdict = sympy.N(value - bound, 50) < 0
     return bool(verdict)
-
 
 
 def average(f: sympy.Expr, N: MatrixLike, zs: Sequence[sympy.Symbol]) -> sympy.Expr:
@@ -125,6 +133,17 @@ def inner(f: sympy.Expr, g: sympy.Expr, zs: Sequence[sympy.Symbol]) -> sympy.Exp
 def psi(f: sympy.Expr, G: MatrixLike, zs: Sequence[sympy.Symbol]) -> sympy.Expr:
     """``ψ(G) = <A_G f, f>`` (THEORY.md [A], two-timescale problem)."""
     return inner(average(f, G, zs), f, zs)
+
+
+def reduced_loss(f: sympy.Expr, M: MatrixLike, zs: Sequence[sympy.Symbol]) -> sympy.Expr:
+    """The reduced loss of the two-timescale problem, ``½‖f‖² − ½ψ(MMᵀ)`` (docs/theory.md A9)."""
+    M = sympy.Matrix(M)
+    return inner(f, f, zs) / 2 - psi(f, M * M.T, zs) / 2
+
+
+def planted_loss(f: sympy.Expr, M: MatrixLike, zs: Sequence[sympy.Symbol]) -> sympy.Expr:
+    """The planted loss ``‖f‖² − <A_M f, f>`` at ``M = W*ᵀW`` (docs/theory.md A16)."""
+    return inner(f, f, zs) - inner(average(f, M, zs), f, zs)
 
 
 def hermite_tensor_polynomial(T: sympy.Array, zs: Sequence[sympy.Symbol]) -> sympy.Expr:

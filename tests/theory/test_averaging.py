@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 
 from gfverify.numerics.strategies import contractions, multivariate_polynomial_links, psd_pairs
 from gfverify.theory.averaging import average, average_hermite_tensor, expectation, \
-    hermite_tensor_polynomial, inner, psi, tensor_power_action, validate_contraction, \
-    validate_stiefel
+    hermite_tensor_polynomial, inner, planted_loss, psi, reduced_loss, tensor_power_action, \
+    validate_contraction, validate_stiefel
 from gfverify.errors import InputError
 from gfverify.theory.hermite import h
 from gfverify.theory.wick import gaussian_expectation
@@ -110,3 +110,20 @@ def test_stiefel_errors_one_line():
     assert "orthonormal" in str(exc.value) and "\n" not in str(exc.value)
     with pytest.raises(InputError):
         validate_stiefel([[1, 0, 0], [0, 1, 0]])  # d < q
+
+
+def test_operator_norm_in_the_error_message():
+    with pytest.raises(InputError) as exc:
+        validate_contraction(2 * sympy.eye(3))  # repeated singular value
+    assert "2.00000000000" in str(exc.value)
+    with pytest.raises(InputError) as exc:
+        validate_contraction([[1.0, 1.0], [0.0, 1.0]])
+    assert "1.61803398875" in str(exc.value)
+
+
+def test_reduced_and_planted_losses_single_index():
+    """He_3 with M = m: reduced ½·6 − ½·6m⁶, planted 6 − 6m³."""
+    m = sympy.Rational(2, 3)
+    f = h(3, Z1) * sympy.sqrt(6)
+    assert sympy.simplify(reduced_loss(f, [[m]], [Z1]) - 3 * (1 - m**6)) == 0
+    assert sympy.simplify(planted_loss(f, [[m]], [Z1]) - 6 * (1 - m**3)) == 0

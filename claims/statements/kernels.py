@@ -1,0 +1,75 @@
+"""Claims on the Gaussian kernels of [A] (docs/theory.md A8): for ``(x, y)`` standard normal
+with correlation ``ρ``, ``E[f(x) f(y)] = ⟨A_ρ f, f⟩ = Σ_k α_k² ρ^k``. The closed-form kernels
+of ReLU and erf (against their Hermite series) are the Hermite-layer claims ``A.kernel.*`` in
+:mod:`gfverify.claims.statements.hermite`."""
+
+from __future__ import annotations
+
+import mpmath
+import sympy
+
+from gfverify.claims.judge import exact_identity, numeric_pair, versus_numeric
+from gfverify.claims.model import Evidence
+from gfverify.claims.registry import claim
+from gfverify.numerics.averaging import inner_average_here
+from gfverify.numerics.hermite import hermite_coefficients
+from gfverify.theory.averaging import inner, psi
+from gfverify.theory.hermite import h
+from gfverify.theory.witnesses import LINKS, RHO, TESTS, Z1
+
+R = sympy.Rational
+
+
+def mehler_kernel_differences(f_list: list[sympy.Expr], degree: int) -> list[sympy.Expr]:
+    """``⟨A_ρ f, f⟩ − Σ_{k ≤ degree} α_k² ρ^k`` for polynomial links of degree ≤ ``degree``,
+    symbolic ``ρ``; the ``α_k = ⟨f, h_k⟩`` by Wick."""
+    diffs = []
+    for f in f_list:
+        alphas = [inner(f, h(k, Z1), [Z1]) for k in range(degree + 1)]
+        diffs.append(psi(f, [[RHO]], [Z1]) - sum(a**2 * RHO**k for k, a in enumerate(alphas)))
+    return diffs
+
+
+@claim("A.kernel_polynomial", kind="identity", source="A8",
+       statement="E[f(x) f(y)] = Σ_k α_k² ρ^k for polynomial f (exact, symbolic ρ)",
+       latex=r"\mathbb{E}[f(x)f(y)] = \sum_k \alpha_k^2 \rho^k")
+def kernel_polynomial(dps: int) -> Evidence:
+    """Route 1: E[f(x) f(y)] = ⟨A_ρ f, f⟩ by Wick with symbolic ρ. Route 2: Σ α_k² ρ^k with the
+    Hermite coefficients α_k = ⟨f, h_k⟩."""
+    links = [LINKS[1], TESTS[1], h(3, Z1) + 2 * h(1, Z1) - h(0, Z1)]
+    return exact_identity(mehler_kernel_differences(links, 4),
+                          "E[f(x)f(y)] = ⟨A_ρ f, f⟩ − Σ α_k² ρ^k by Wick, symbolic ρ")
+
+
+@claim("A.kernel_sign", kind="identity", source="A8",
+       statement="E[sign x sign y] = (2/π) arcsin ρ (numeric)",
+       latex=r"\mathbb{E}[\mathrm{sign}\,x\,\mathrm{sign}\,y] = \tfrac{2}{\pi}\arcsin\rho")
+def kernel_sign(dps: int) -> Evidence:
+    """Route 1: the closed form (2/π) arcsin ρ. Route 2: E[sign x sign y] by 2-D quadrature split
+    at the kinks, two precisions."""
+    rho = R(-3, 5)
+    sign = sympy.sign(Z1)
+    return versus_numeric(2 / sympy.pi * sympy.asin(rho),
+                          lambda p: inner_average_here(sign, sign, [[rho]], [Z1]),
+                          dps, "E[sign x sign y] = (2/π) arcsin ρ (closed form) vs quadrature "
+                               "split at the kinks, ρ = −3/5")
+
+
+@claim("A.kernel_tanh", kind="identity", source="A8",
+       statement="E[tanh x tanh y] = Σ_k α_k² ρ^k (Hermite series vs quadrature)",
+       latex=r"\mathbb{E}[\tanh x \tanh y] = \sum_k \alpha_k^2\rho^k")
+def kernel_tanh(dps: int) -> Evidence:
+    """Route 1: Σ α_k² ρ^k with the high-precision Hermite coefficients of tanh (1-D quadrature),
+    truncated where ρ^k is below the tolerance. Route 2: E[tanh x tanh y] on the 2-D grid."""
+    rho = R(1, 4)
+    kmax = int((dps + 8) / mpmath.log10(4)) + 1
+    tanh = sympy.tanh(Z1)
+
+    def series(p: int) -> mpmath.mpf:
+        coeffs = hermite_coefficients(tanh, kmax, p + 5, z=Z1)
+        r = mpmath.mpf(rho.p) / rho.q
+        return mpmath.fsum(a**2 * r**k for k, a in enumerate(coeffs.alphas))
+
+    return numeric_pair(series, lambda p: inner_average_here(tanh, tanh, [[rho]], [Z1]),
+                        dps, f"Σ_{{k≤{kmax}}} α_k² ρ^k (tanh Hermite coefficients; tail ≤ ρ^{kmax}) "
+                             "vs E[tanh x tanh y] by 2-D quadrature, ρ = 1/4")
