@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Sequence
 
 import mpmath
@@ -243,3 +244,83 @@ def geometric_times(t_end, count: int) -> list:
     """``t_k = 1 − (1 − t_end)^{k/count}``, ``k = 1..count``: equal steps in ``u = s/N``."""
     t_end = mpmath.mpf(t_end)
     return [1 - (1 - t_end) ** (mpmath.mpf(k) / count) for k in range(1, count + 1)]
+
+
+def deviation_from_line(x: Sequence, t, x0: Sequence, y: Sequence) -> list:
+    """``Δ = x − y − (1 − t)(x0 − y)``: how far ``x`` is from the point ``(1 − t)x0 + ty`` of
+    linear interpolation at time ``t``."""
+    return [a - c - (1 - t) * (b - c) for a, b, c in zip(x, x0, y)]
+
+
+def start(problem) -> tuple[list, list]:
+    """``(x0, y)``: the outputs at ``θ0`` and the targets of a :class:`Problem`, at the current
+    precision."""
+    return problem.model.outputs(problem.theta0_mp()), problem.y_mp()
+
+
+@lru_cache(maxsize=64)
+def square_flow(problem, alpha: str, times: tuple, variable: str, p: int) -> Trajectory:
+    """The homotopy flow ``V_α`` of ``problem`` with the square cost at precision ``p``, to
+    ``times`` (decimal strings) in ``variable``; cached, so checks on the same run share it."""
+    model = problem.model
+    with mpmath.workdps(p):
+        cost = SquareCost(problem.y_mp(), model.n_points)
+        return flow(model, problem.theta0_mp(), cost, mpmath.mpf(alpha),
+                    [mpmath.mpf(t) for t in times], variable)
+
+
+def adapted_on_schedule(problem, times: Sequence[str], p: int) -> tuple[list, Trajectory]:
+    """The adapted flow (α = 1) integrated in its own time ``s`` to ``s_k = −N log(1 − t_k)``
+    at precision ``p``: returns ``(t_k, trajectory)``."""
+    N = problem.model.n_points
+    ts = [mpmath.mpf(t) for t in times]
+    s = tuple(str(-N * mpmath.log1p(-t)) for t in ts)
+    return ts, square_flow(problem, "1", s, "s", p)
+
+
+def segment_distances(problem, alpha: str, times: Sequence[str], p: int) -> list:
+    """The distance of ``x(t_k)`` from the segment ``[x0, y]``, relative to ``|x0 − y|``, at
+    the fixed times ``t_k`` (so each number can be confirmed at two precisions)."""
+    tr = square_flow(problem, alpha, tuple(times), "t", p)
+    x0, y = start(problem)
+    scale = norm([a - b for a, b in zip(x0, y)])
+    return [distance_from_segment(x, x0, y) / scale for x in tr.outputs]
+
+
+def largest_step_distance(problem, alpha: str, t_end: str, p: int) -> mpmath.mpf:
+    """The largest distance from ``[x0, y]`` (relative to ``|x0 − y|``) over every accepted
+    step of the flow to ``t_end``."""
+    tr = square_flow(problem, alpha, (t_end,), "t", p)
+    x0, y = start(problem)
+    scale = norm([a - b for a, b in zip(x0, y)])
+    return max(distance_from_segment(x, x0, y) for x in tr.step_outputs) / scale
+
+
+def output_plane(problem, alphas: Sequence[str], t_end: str, p: int) -> dict:
+    """The flows ``V_α`` for ``alphas`` to ``t_end`` seen in the plane spanned by ``y − x0`` and
+    the largest deviation of the first flow orthogonal to it: for each α the step points
+    ``(along, across)`` and ``(t, C)`` as floats, with ``C0`` and ``|y − x0|`` (for figures)."""
+    with mpmath.workdps(p):
+        x0, y = start(problem)
+        paths = {a: square_flow(problem, a, (t_end,), "t", p) for a in alphas}
+        e1 = [b - a for a, b in zip(x0, y)]
+        n1 = norm(e1)
+        e1 = [v / n1 for v in e1]
+
+        def dot(u, v):
+            return mpmath.fsum(a * b for a, b in zip(u, v))
+
+        orth = []
+        for x in paths[alphas[0]].step_outputs:
+            r = [a - b for a, b in zip(x, x0)]
+            c = dot(r, e1)
+            orth.append([a - c * b for a, b in zip(r, e1)])
+        best = max(orth, key=norm)
+        e2 = [v / norm(best) for v in best] if norm(best) > 0 else [mpmath.mpf(0)] * len(e1)
+        cost = SquareCost(y, problem.model.n_points)
+        points = {a: [(float(dot([u - v for u, v in zip(x, x0)], e1)),
+                       float(dot([u - v for u, v in zip(x, x0)], e2))) for x in tr.step_outputs]
+                  for a, tr in paths.items()}
+        costs = {a: [(float(t), float(cost.value(x))) for t, x in zip(tr.step_times, tr.step_outputs)]
+                 for a, tr in paths.items()}
+        return {"points": points, "costs": costs, "c0": float(cost.value(x0)), "length": float(n1)}

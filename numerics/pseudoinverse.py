@@ -98,3 +98,20 @@ class Jacobian:
         """``σ_min / σ_max`` (0 for a zero matrix)."""
         s = self.singular_values()
         return s[-1] / s[0] if s[0] else mpmath.mpf(0)
+
+
+def svd_projector(rows: Sequence[Sequence]) -> mpmath.matrix:
+    """``P = U_r U_rᵀ``, the orthogonal projector onto range(D), from mpmath's SVD of ``D``
+    (rank ``r``: singular values above ``σ_max·10^{−dps/2}``); independent of the Gram route
+    of :meth:`Jacobian.proj` and valid at any rank."""
+    D = mpmath.matrix([list(r) for r in rows])
+    U, s, _ = mpmath.svd_r(D, compute_uv=True)
+    r = sum(1 for v in s if v > s[0] * mpmath.mpf(10) ** (-mpmath.mp.dps // 2))
+    Ur = U[:, :r]
+    return Ur * Ur.T
+
+
+def complement(rows: Sequence[Sequence], v: Sequence) -> list:
+    """``P⊥ v = v − P v``: the part of ``v`` orthogonal to range(D) (``P`` by :func:`svd_projector`)."""
+    w = mpmath.matrix(list(v))
+    return list(w - svd_projector(rows) * w)

@@ -68,11 +68,18 @@ def homotopy_factorization(m: int = 2, K: int = 3) -> list[sympy.Expr]:
     return [sympy.cancel(e) for e in ((1 - ALPHA) * D.T + ALPHA * pinv_full_row_rank(D) - D.T * M)]
 
 
+def output_kernel(D, P, alpha):
+    """``Θ_α = (1−α) D Dᵀ + α P``: the output kernel of the homotopy field, for matrices ``D``
+    and ``P = D D⁺`` of any type with ``+``, ``*`` and ``.T`` (sympy here; the claims also
+    apply it to numeric matrices)."""
+    return (1 - alpha) * D * D.T + alpha * P
+
+
 def homotopy_kernel(m: int = 2, K: int = 3) -> list[sympy.Expr]:
-    """``D((1−α)Dᵀ + αD⁺) − Θ_α`` with ``Θ_α = (1−α) D Dᵀ + α P`` (``P = D D⁺``)."""
+    """``D((1−α)Dᵀ + αD⁺) − Θ_α`` with :func:`output_kernel` ``Θ_α`` (``P = D D⁺``)."""
     D = generic_matrix("d", m, K)
     Dp = pinv_full_row_rank(D)
-    theta = (1 - ALPHA) * D * D.T + ALPHA * D * Dp
+    theta = output_kernel(D, D * Dp, ALPHA)
     return [sympy.cancel(e) for e in (D * ((1 - ALPHA) * D.T + ALPHA * Dp) - theta)]
 
 

@@ -15,6 +15,7 @@ import mpmath
 from rich.console import Console
 from rich.table import Table
 
+from gfverify.claims.figures import interpolation_figure
 from gfverify.claims.options import dps, nonnegative_int, positive_int
 from gfverify.numerics.flows import SquareCost, distance_from_segment, flow
 from gfverify.numerics.networks import ACTIVATIONS, parse_widths, random_mlp
@@ -87,9 +88,8 @@ def run(args: argparse.Namespace) -> int:
               "max_distance_from_segment": _decimal(dist), "final_cost": _decimal(tr.costs[-1]),
               "digits_agreed": int(digits), "rank": tr.rank}
     if args.report:
-        from gfverify.claims.statements.interpolation import draw_report
         t_decimal = str(Decimal(t_end.numerator) / Decimal(t_end.denominator))
-        written = draw_report(problem, Path(args.report), args.dps, t_decimal)
+        written = interpolation_figure(problem, Path(args.report), args.dps, t_decimal)
         console.print(f"report: {', '.join(str(w) for w in written)}")
     if args.json:
         sys.stdout.write(json.dumps(record) + "\n")

@@ -1,0 +1,98 @@
+"""Claims of THEORY.md [B] 6: the adapted flow with softmax cross-entropy at full rank conserves
+the row sums <1, x_j> and, with positive labels, converges to x_j* = P_1⊥ log y_j + P_1 x_j(0);
+with one-hot labels there is no finite minimizer and the margins grow like log u."""
+
+from __future__ import annotations
+
+import mpmath
+import sympy
+
+from gfverify.claims.judge import confirmed, exact_identity, versus_numeric
+from gfverify.claims.model import Evidence
+from gfverify.claims.registry import claim
+from gfverify.numerics import cross_entropy as ce
+from gfverify.numerics.flows import norm
+from gfverify.theory import interpolation as theory
+
+ONE_HOT_U = ("10", "100", "1000")
+
+
+def derivation() -> str:
+    """Conservation and the limit, as ``gfverify show`` prints them."""
+    sym = theory.cross_entropy()
+    return ("At full rank P = I, so ẋ_j = −∇_{x_j}C = −(softmax(x_j) − y_j)/N and\n"
+            "d/ds <1, x_j> = −(1 − <1, y_j>)/N = 0 (sympy: <1, ∇c> = "
+            f"{sym['row_sum_of_grad']}).\n∇C = 0 iff softmax(x_j) = y_j iff x_j = log y_j + c_j 1; "
+            "with <1, x_j> conserved, x_j* = P_1⊥ log y_j + P_1 x_j(0):\n"
+            f"{sympy.pretty(sym['limit'])}\nC is strictly convex on each affine set <1, x_j> = const "
+            "(Hessian diag(p) − ppᵀ is positive on 1⊥), so x* is the unique limit.\n"
+            "One-hot y_j: softmax(x_j) = y_j has no finite solution (softmax > 0): no minimizer.")
+
+
+@claim("B.cross_entropy_symbolic", kind="identity", source="B6", derivation=derivation,
+       statement="softmax cross-entropy: the gradient has zero row sum, and x* = P_1⊥ log y + "
+                 "P_1 x(0) is a critical point with the conserved row sum",
+       latex=r"\langle 1, \nabla c\rangle = 0,\ \nabla c(x^*) = 0")
+def cross_entropy_symbolic(dps: int) -> Evidence:
+    """sympy, Q = 3: the row sum of ∇c, ∇c at x* and the row sum of x* minus that of x(0)."""
+    sym = theory.cross_entropy()
+    diffs = [sym["row_sum_of_grad"], sym["limit_row_sum_minus_initial"], *sym["grad_at_limit"]]
+    return exact_identity(diffs, "sympy, Q=3: <1, ∇c> = 0 when Σy = 1; ∇c(x*) = 0, <1, x*> = <1, x(0)>")
+
+
+@claim("B.cross_entropy_conservation", kind="ode", source="B6", derivation=derivation,
+       statement="cross-entropy, positive labels, full rank: the adapted flow conserves every "
+                 "row sum <1, x_j>", latex=r"\frac{d}{ds}\langle 1, x_j\rangle = 0")
+def cross_entropy_conservation(dps: int) -> Evidence:
+    """Route 1: the row sums at the start. Route 2: the largest change of a row sum over every
+    accepted step of the adapted flow to u = 3, against 0, at two precisions; the end point
+    confirmed at two precisions."""
+    times = ("1", "3")
+
+    def drift(p: int) -> mpmath.mpf:
+        tr = ce.adapted_flow(0, times, False, p)
+        pb = ce.problem(0)
+        s0 = ce.row_sums(pb.model.outputs(pb.theta0_mp()))
+        return max(abs(a - b) for x in tr.step_outputs for a, b in zip(ce.row_sums(x), s0))
+
+    ev = versus_numeric(0, drift, dps, "row sums <1, x_j> at every step of the adapted flow (u ≤ 3)",
+                        relative=False, details={"instance": ce.problem(0).name})
+    end = confirmed(lambda p: [v for x in ce.adapted_flow(0, times, False, p).outputs for v in x],
+                    dps, "the cross-entropy flow at u = 1, 3")
+    return ev.also(digits_of_outputs=round(end.digits, 1))
+
+
+@claim("B.cross_entropy_limit", kind="ode", source="B6", tier="full", derivation=derivation,
+       statement="cross-entropy, positive labels, full rank: the adapted flow converges to "
+                 "x_j* = P_1⊥ log y_j + P_1 x_j(0)", latex=r"x_j^* = P_1^\perp \log y_j + P_1 x_j(0)")
+def cross_entropy_limit(dps: int, seed: int = 0) -> Evidence:
+    """Route 1: x* = P_1⊥ log y + P_1 x(0). Route 2: the flow integrated to u with
+    e^{−λu}|x0 − x*| < 10^{−dps−3} (λ the slowest linearized rate at x*, so the omitted tail is
+    far below the tolerance), at two precisions."""
+    pb = ce.problem(seed)
+    with mpmath.workdps(dps + 20):
+        x0 = pb.model.outputs(pb.theta0_mp())
+        star, rate = ce.limit_point(x0, ce.labels(pb.y))
+        u_end = ((dps + 3) * mpmath.log(10) + mpmath.log(max(1, norm([a - b for a, b in zip(x0, star)])))) / rate
+    u = mpmath.nstr(u_end, 20)
+    return versus_numeric(star, lambda p: list(ce.adapted_flow(seed, (u,), False, p).outputs[-1]), dps,
+                          "x(u) of the adapted flow at large u vs P_1⊥ log y + P_1 x(0)",
+                          relative=False, details={"instance": pb.name, "u": mpmath.nstr(u_end, 6)})
+
+
+@claim("B.one_hot_no_limit", kind="negative-control", source="B6", tier="full", derivation=derivation,
+       statement="with one-hot labels the adapted cross-entropy flow converges",
+       latex=r"\lim_{u\to\infty} x(u)\ \text{exists}")
+def one_hot_no_limit(dps: int) -> Evidence:
+    """The false statement 'the flow has a finite limit', checked as |x(1000) − x(100)| against
+    0, at two precisions; the margins grow like log u instead."""
+    def step(p: int) -> mpmath.mpf:
+        tr = ce.adapted_flow(1, ONE_HOT_U, True, p)
+        return norm([a - b for a, b in zip(tr.outputs[2], tr.outputs[1])])
+
+    ev = versus_numeric(0, step, dps, "one-hot labels: |x(u=1000) − x(u=100)| (a limit needs → 0)",
+                        relative=False, details={"instance": ce.problem(1, True).name})
+    with mpmath.workdps(dps):
+        margins = [mpmath.nstr(m, 6) for x in ce.adapted_flow(1, ONE_HOT_U, True, dps).outputs
+                   for m in ce.margins(x)[:1]]
+    return ev.also(margins_at_u_10_100_1000=", ".join(margins))
