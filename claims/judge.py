@@ -16,7 +16,7 @@ import sympy
 from gfverify.claims.model import Evidence, PrecisionError
 from gfverify.numerics.precision import GUARD_DIGITS, TwoRuns, tolerance, two_precisions
 
-__all__ = ["PrecisionError", "confirmed", "exact_identity", "numeric_pair", "require_digits",
+__all__ = ["PrecisionError", "confirmed", "exact_identity", "numeric_pair", "require_digits", "at_most",
            "versus_numeric"]
 
 
@@ -102,3 +102,17 @@ def numeric_pair(route_a: Callable[[int], object], route_b: Callable[[int], obje
                         route_b, dps, method, details=details)
     return Evidence(holds=ev.holds, residual=ev.residual, tolerance=ev.tolerance,
                     method=ev.method, digits=min(a.digits, ev.digits or 0), details=ev.details)
+
+
+def at_most(statistic: Callable[[int], object], bound: object, dps: int, method: str,
+            details: dict | None = None) -> Evidence:
+    """A statistic against a threshold taken from the mathematics (not from the precision):
+    ``statistic(p)`` is confirmed at two precisions (:func:`confirmed`), and the statement holds
+    iff the higher run is ``<= bound``. For controls that separate two predicted regimes (e.g. a
+    limit 0 against a predicted positive stall value)."""
+    runs = confirmed(statistic, dps, method)
+    value = mpmath.mpmathify(runs.high)
+    info = {"precisions": f"{runs.dps} and {runs.dps_high} digits"}
+    info.update(details or {})
+    return Evidence(holds=bool(value <= bound), residual=value, tolerance=bound, method=method,
+                    digits=runs.digits, details=info)
