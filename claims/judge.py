@@ -107,11 +107,17 @@ def numeric_pair(route_a: Callable[[int], object], route_b: Callable[[int], obje
 def at_most(statistic: Callable[[int], object], bound: object, dps: int, method: str,
             details: dict | None = None) -> Evidence:
     """A statistic against a threshold taken from the mathematics (not from the precision):
-    ``statistic(p)`` is confirmed at two precisions (:func:`confirmed`), and the statement holds
-    iff the higher run is ``<= bound``. For controls that separate two predicted regimes (e.g. a
-    limit 0 against a predicted positive stall value)."""
-    runs = confirmed(statistic, dps, method)
-    value = mpmath.mpmathify(runs.high)
+    ``statistic(p)`` runs at two precisions, which must agree within ``tolerance(dps, scale)``,
+    ``scale = max(|bound|, |statistic|)`` (else :class:`PrecisionError`: the side of the bound
+    would be unconfirmed), and the statement
+    holds iff the higher run is ``<= bound``. For controls that separate two predicted regimes
+    (e.g. a cost that follows the line to 0 against a predicted positive stall value)."""
+    runs = two_precisions(statistic, dps)
+    value, low = mpmath.mpmathify(runs.high), mpmath.mpmathify(runs.low)
+    tol = tolerance(dps, max(abs(mpmath.mpmathify(bound)), abs(value)))
+    if abs(value - low) > tol:
+        raise PrecisionError(f"{method}: the two precisions ({runs.dps} and {runs.dps_high} digits) "
+                             f"differ by {mpmath.nstr(abs(value - low), 3)} > {mpmath.nstr(tol, 3)}")
     info = {"precisions": f"{runs.dps} and {runs.dps_high} digits"}
     info.update(details or {})
     return Evidence(holds=bool(value <= bound), residual=value, tolerance=bound, method=method,

@@ -42,14 +42,13 @@ def output_velocity(problem, alpha, theta: Sequence | None = None) -> list:
             for i in range(model.n_outputs)]
 
 
-def kernel_velocity(problem, alpha, kernel=None, theta: Sequence | None = None) -> list:
-    """``−Θ_α ∇C`` at ``θ`` (default ``θ0``) with ``Θ_α = kernel(D, P, α)``; the default kernel
-    is ``(1−α)DDᵀ + αP`` with ``P`` from mpmath's SVD of ``D``."""
+def kernel_velocity(problem, alpha, kernel, theta: Sequence | None = None) -> list:
+    """``−Θ_α ∇C`` at ``θ`` (default ``θ0``) with ``Θ_α = kernel(D, P, α)``, ``D`` by
+    backpropagation and ``P`` from mpmath's SVD of ``D`` (not the Gram route ``V_α`` uses)."""
     model = problem.model
     theta = problem.theta0_mp() if theta is None else list(theta)
     x, rows = model.outputs_and_jacobian(theta)
     D, P = mpmath.matrix(rows), svd_projector(rows)
-    kernel = kernel or (lambda D, P, a: (1 - a) * D * D.T + a * P)
     return list(-kernel(D, P, mpmath.mpf(alpha)) * mpmath.matrix(_cost(problem).grad(x)))
 
 

@@ -15,8 +15,14 @@ from gfverify.claims import figures
 from gfverify.claims.judge import exact_identity, versus_numeric
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim, report
-from gfverify.numerics.flows import (SquareCost, adapted_on_schedule, largest_step_distance,
-                                     segment_distances, segment_point, start)
+from gfverify.numerics.flows import (
+    SquareCost,
+    adapted_on_schedule,
+    largest_step_distance,
+    segment_distances,
+    segment_point,
+    start,
+)
 from gfverify.numerics.networks import Problem, random_mlp
 from gfverify.theory import interpolation as theory
 
@@ -75,12 +81,13 @@ def adapted_linear_interpolation(dps: int, problem: Problem = NET,
 @claim("B.cost_decay", kind="ode", source="B4", statement="along the adapted flow at full rank "
        "C = (1 − t)² C0", latex=r"C(t) = (1-t)^2 C_0")
 def cost_decay(dps: int, problem: Problem = NET, times: Sequence[str] = TIMES) -> Evidence:
-    """Route 1: (1 − t_k)² C0. Route 2: the cost of the integrated outputs at s_k, at two
+    """Route 1: C0 times the ratio C/C0 = (1 − t)² of theory's full-rank solution. Route 2: the cost of the integrated outputs at s_k, at two
     precisions (relative)."""
+    ratio = sympy.lambdify(theory.T_, theory.full_rank_solution()["cost_ratio"], "mpmath")
     with mpmath.workdps(dps + 20):
         x0, y = start(problem)
         c0 = SquareCost(y, problem.model.n_points).value(x0)
-        want = [(1 - mpmath.mpf(t)) ** 2 * c0 for t in times]
+        want = [ratio(mpmath.mpf(t)) * c0 for t in times]
     return versus_numeric(want, lambda p: list(adapted_on_schedule(problem, times, p)[1].costs), dps,
                           "cost of the integrated outputs vs (1 − t)² C0 (relative)",
                           details={"instance": problem.name})

@@ -23,12 +23,12 @@ GRAPH = random_graph(2, 2, 0)
 ALPHAS = ("0", "0.5", "1")
 
 
-def _velocity_routes(problems, alpha: str, dps: int, method: str, kernel=None) -> Evidence:
-    """ẋ by numerical differentiation of ε ↦ x(θ0 + εV_α(θ0)) (route 1) against −Θ_α∇C
-    (route 2), both at two precisions, over ``problems``."""
+def _velocity_routes(problems, alpha: str, dps: int, method: str) -> Evidence:
+    """ẋ by numerical differentiation of ε ↦ x(θ0 + εV_α(θ0)) (route 1) against −Θ_α∇C with
+    Θ_α = ``theory.output_kernel`` at the numeric D and P (route 2), both at two precisions."""
     return numeric_pair(
         lambda p: [v for pb in problems for v in homotopy.output_velocity(pb, alpha)],
-        lambda p: [v for pb in problems for v in homotopy.kernel_velocity(pb, alpha, kernel)],
+        lambda p: [v for pb in problems for v in homotopy.kernel_velocity(pb, alpha, theory.output_kernel)],
         dps, method, details={"instances": "; ".join(pb.name for pb in problems), "alpha": alpha})
 
 
@@ -39,8 +39,7 @@ def chain_rule_standard(dps: int) -> Evidence:
     """Route 1: sympy's chain rule for generic x(θ) (m = 2, K = 3). Route 2: the output velocity
     of the standard field on a tanh net and a graph model by numerical differentiation of
     ε ↦ x(θ0 − εDᵀ∇C), against −DDᵀ∇C, at two precisions."""
-    ev = _velocity_routes((NET, GRAPH), "0", dps, "d/dε x(θ0 + εV_0) (mpmath.diff) vs −DDᵀ∇C",
-                          kernel=lambda D, P, a: D * D.T)
+    ev = _velocity_routes((NET, GRAPH), "0", dps, "d/dε x(θ0 + εV_0) (mpmath.diff) vs −DDᵀ∇C")
     symbolic = exact_identity(theory.chain_rule_output_velocity(), "")
     return ev.also(symbolic.holds, symbolic="sympy chain rule, generic x(θ), m = 2, K = 3")
 
@@ -130,7 +129,7 @@ def output_kernel_symbolic(dps: int) -> Evidence:
     evaluated at the numeric D and P of a graph model (α = 1/3). Route 2: the output velocity
     d/dε x(θ0 + εV_α) by numerical differentiation, at two precisions."""
     ev = _velocity_routes((GRAPH,), "1/3", dps, "d/dε x(θ0 + εV_α) (mpmath.diff) vs −Θ_α∇C "
-                          "(Θ_α of theory at the numeric D, P)", kernel=theory.output_kernel)
+                          "(Θ_α of theory at the numeric D, P)")
     symbolic = exact_identity(theory.homotopy_kernel(), "")
     return ev.also(symbolic.holds, symbolic="sympy: D((1−α)Dᵀ + αD+) = (1−α)DDᵀ + αP, generic 2×3 D")
 
