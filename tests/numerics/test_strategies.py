@@ -9,8 +9,13 @@ import sympy
 from hypothesis import given, settings
 
 from gfverify.numerics.random_matrices import haar_stiefel, psd_leq_identity
-from gfverify.numerics.strategies import contractions, multivariate_polynomial_links, \
-    orthogonal_matrices, psd_pairs, stiefel_matrices
+from gfverify.numerics.strategies import (
+    contractions,
+    multivariate_polynomial_links,
+    orthogonal_matrices,
+    psd_pairs,
+    stiefel_matrices,
+)
 from gfverify.theory.averaging import validate_contraction, validate_stiefel
 
 Z1, Z2 = sympy.symbols("z1 z2")
