@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import mpmath
 import numpy as np
 import sympy
+
 from gfverify.numerics import ode
 from gfverify.theory import reduced_ode as ro
 
@@ -18,7 +19,7 @@ def flow_samples(link: sympy.Expr, zs: Sequence[sympy.Symbol], M0: sympy.Matrix,
                  digits: int, n: int = 9) -> tuple[list[tuple[mpmath.mpf, mpmath.matrix]], ode.Trajectory]:
     """The reduced flow of ``link`` from ``M0``: ``n`` equispaced samples ``(t, M(t))`` on
     ``[0, t_end]``, each confirmed to ``digits`` digits, and the trajectory."""
-    rhs, Msym = ro.reduced_rhs(link, list(zs))
+    rhs, Msym = ro.reduced_rhs(link, list(zs), expand=False)
     system = ode.OdeSystem.from_sympy(list(rhs), list(Msym))
     traj = ode.solve(system, list(M0), t_end, digits, n_dense=n)
     q = len(zs)

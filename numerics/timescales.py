@@ -13,11 +13,11 @@ from functools import lru_cache
 
 import mpmath
 import sympy
+
+from gfverify.errors import InputError
 from gfverify.numerics.precision import TwoRuns, two_precisions
 from gfverify.theory import timescales as ts
 from gfverify.theory.reduced_ode import check_alphas
-
-from gfverify.errors import InputError
 
 
 def _mp(x: object) -> mpmath.mpf:

@@ -11,8 +11,8 @@ from typing import Mapping, Sequence
 
 import sympy
 
-from gfverify.theory.averaging import psi as averaging_psi
 from gfverify.errors import InputError
+from gfverify.theory.averaging import psi as averaging_psi
 
 M = sympy.Symbol("m", real=True)
 RHO = sympy.Symbol("rho", real=True)
@@ -100,9 +100,10 @@ def symmetric_gradient(psi: sympy.Expr, G: sympy.Matrix) -> sympy.Matrix:
     return sympy.Matrix(q, q, lambda i, j: sympy.diff(psi, G[i, j]) * (1 if i == j else sympy.Rational(1, 2)))
 
 
-def reduced_rhs(link: sympy.Expr, zs: Sequence[sympy.Symbol],
-                Msym: sympy.Matrix | None = None) -> tuple[sympy.Matrix, sympy.Matrix]:
-    """``(Ṁ, M)`` with ``Ṁ = (I − G) Φ(G) M``, ``G = M Mᵀ``, for a polynomial link in ``zs``."""
+def reduced_rhs(link: sympy.Expr, zs: Sequence[sympy.Symbol], Msym: sympy.Matrix | None = None,
+                expand: bool = True) -> tuple[sympy.Matrix, sympy.Matrix]:
+    """``(Ṁ, M)`` with ``Ṁ = (I − G) Φ(G) M``, ``G = M Mᵀ``, for a polynomial link in ``zs``;
+    ``expand=False`` keeps the product form (shorter programs for the ODE layer)."""
     q = _check_q(zs)
     Msym = general_matrix(q) if Msym is None else Msym
     G = symmetric_matrix(q)
@@ -110,7 +111,7 @@ def reduced_rhs(link: sympy.Expr, zs: Sequence[sympy.Symbol],
     Gm = Msym * Msym.T
     subs = {G[i, j]: Gm[i, j] for i in range(q) for j in range(i, q)}
     rhs = (sympy.eye(q) - Gm) * phi.subs(subs, simultaneous=True) * Msym
-    return rhs.applyfunc(sympy.expand), Msym
+    return (rhs.applyfunc(sympy.expand) if expand else rhs), Msym
 
 
 def planted_gamma(link: sympy.Expr, zs: Sequence[sympy.Symbol],

@@ -10,14 +10,14 @@ import sys
 
 import mpmath
 import sympy
+
 from gfverify.claims.options import dps as dps_type
+from gfverify.errors import InputError
 from gfverify.numerics.precision import GUARD_DIGITS, agreed_digits
 from gfverify.numerics.timescales import confirmed_escape_time
 from gfverify.numerics.timescales import link_alphas as numeric_link_alphas
 from gfverify.theory.hermite import Z
 from gfverify.theory.reduced_ode import M, check_alphas, single_index_rhs
-
-from gfverify.errors import InputError
 
 NAME = "escape"
 HELP = "escape time of the single-index reduced ODE: closed form and ODE event time"

@@ -13,14 +13,15 @@ from pathlib import Path
 
 import mpmath
 import sympy
+
 from gfverify.claims import figures
-from gfverify.claims.judge import confirmed
+from gfverify.claims.judge import confirmed, require_digits
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim, report
 from gfverify.numerics import ode
 from gfverify.numerics import timescales as nts
 from gfverify.numerics.fitting import fit_slope
-from gfverify.numerics.precision import GUARD_DIGITS, agreed_digits, tolerance
+from gfverify.numerics.precision import agreed_digits, tolerance
 from gfverify.theory import reduced_ode as ro
 from gfverify.theory import timescales as ts
 from gfverify.theory.hermite import Z
@@ -142,13 +143,14 @@ def escape_closed_form(dps: int, names: Sequence[str], ds: Sequence[int], plante
         system = ode.OdeSystem.from_sympy([rhs_of(name, planted)], [M])
         for d, t_cf in zip(ds, cf):
             ev = ode.event_time(system, [1 / sympy.sqrt(d)], 0, HALF, dps)
+            require_digits(ev.digits, dps, f"ODE escape time of {name}, d = {d}")
             engines.add(ev.engine)
             with mpmath.workdps(dps + 20):
                 r = abs(ev.t - t_cf) / abs(t_cf)
                 agree = agreed_digits(ev.t, t_cf, dps)
             residual = max(residual, r)
             digits = min(digits, agree, ev.digits)
-            holds = holds and r <= tol and ev.digits >= dps - GUARD_DIGITS
+            holds = holds and r <= tol
             rows.append(f"{name} d={d:.0e}: T={mpmath.nstr(t_cf, 12)} ({agree:.0f} digits)")
     return Evidence(holds=holds, residual=residual, tolerance=tol, digits=digits,
                     method=f"closed form (Hermite reduction + log-sum over roots) vs ODE event time "

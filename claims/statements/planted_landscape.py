@@ -7,15 +7,16 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import sympy
+
+from gfverify.claims.judge import require_digits
 from gfverify.claims.model import Evidence, Skip
 from gfverify.claims.registry import claim
 from gfverify.claims.statements.escape_times import integral_of, rhs_of
+from gfverify.errors import InputError
 from gfverify.numerics import ode
 from gfverify.numerics import timescales as nts
-from gfverify.numerics.precision import GUARD_DIGITS
+from gfverify.numerics.precision import tolerance
 from gfverify.theory.reduced_ode import M
-
-from gfverify.errors import InputError
 
 
 @claim("A.planted_negative_start", kind="ode", source="A17",
@@ -28,10 +29,9 @@ def negative_start(dps: int, d: int = 10**4) -> Evidence:
     system = ode.OdeSystem.from_sympy([rhs_of("h3", True)], [M])
     m0 = -1 / sympy.sqrt(d)
     ts_eval = [10**k for k in range(13)]
-    digits = min(dps, 25)
-    traj = ode.solve(system, [m0], ts_eval[-1], digits, t_eval=ts_eval)
-    tol = mpmath.mpf(10) ** (-(digits - GUARD_DIGITS))
-    tol_t = mpmath.mpf(10) ** (-(digits - 2 * GUARD_DIGITS))
+    traj = ode.solve(system, [m0], ts_eval[-1], dps, t_eval=ts_eval)
+    require_digits(traj.digits, dps, "ODE samples of the planted h3 flow")
+    tol = tolerance(dps)
     holds, worst, rows = True, mpmath.mpf(0), []
     with mpmath.workdps(dps + 10):
         am0 = mpmath.mpf(sympy.N(-m0, dps + 10))
@@ -39,18 +39,18 @@ def negative_start(dps: int, d: int = 10**4) -> Evidence:
             gap = 1 + 3 * t * m
             bound = 1 / (3 * t * am0)
             t_back = nts.integral_time(integral_of("h3", True), m0,
-                                       sympy.Rational(mpmath.nstr(m, digits + 5)))
+                                       sympy.Rational(mpmath.nstr(m, dps + 10)))
             rel = abs(t_back - t) / t
             worst = max(worst, rel)
-            holds = holds and m < 0 and gap > 0 and gap <= bound * (1 + tol) and rel <= tol_t
+            holds = holds and m < 0 and gap > 0 and gap <= bound * (1 + tol) and rel <= tol
             rows.append(f"t=1e{int(mpmath.log10(t))}: m={mpmath.nstr(m, 8)}, "
                         f"1+3tm={mpmath.nstr(gap, 4)} <= {mpmath.nstr(bound, 4)}")
     try:
-        ode.event_time(system, [m0], 0, 0, 10, t_max=10**15)
+        ode.event_time(system, [m0], 0, 0, dps, t_max=10**15)
         reached = True
     except InputError:
         reached = False
-    return Evidence(holds=holds and not reached, residual=worst, tolerance=tol_t, digits=traj.digits,
+    return Evidence(holds=holds and not reached, residual=worst, tolerance=tol, digits=traj.digits,
                     method="ODE samples to t = 1e12 vs the closed-form bound 0 < 1 + 3 t m <= "
                     "1/(3 t |m0|) and the closed-form time t(m); event m = 0 not reached by t = 1e15",
                     details={"d": d, "samples": "; ".join(rows[::3])})

@@ -2,6 +2,7 @@
 the formula under test is altered (the same check, a plausible wrong formula injected)."""
 
 import sympy
+
 from gfverify.claims import registry
 from gfverify.claims.statements import escape_times as et
 from gfverify.claims.statements import reduced_ode as rd

@@ -3,11 +3,11 @@
 import mpmath
 import pytest
 import sympy
+
+from gfverify.errors import InputError
 from gfverify.numerics import timescales as nts
 from gfverify.theory import timescales as ts
 from gfverify.theory.reduced_ode import M, single_index_rhs
-
-from gfverify.errors import InputError
 
 R = sympy.Rational
 
