@@ -7,9 +7,10 @@ import mpmath
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from gfverify.numerics.flows import (CrossEntropyCost, SquareCost, distance_from_segment, flow,
-                                     from_u, geometric_times, homotopy_field, norm, segment_point,
-                                     to_u)
+from gfverify.numerics.flows import (CrossEntropyCost, SquareCost, adapted_on_schedule,
+                                     deviation_from_line, distance_from_segment, flow, from_u,
+                                     geometric_times, homotopy_field, largest_step_distance, norm,
+                                     output_plane, segment_distances, segment_point, to_u)
 from gfverify.numerics.networks import random_linear, random_mlp
 from gfverify.numerics.precision import tolerance
 from gfverify.errors import InputError
@@ -146,3 +147,48 @@ def test_engines_give_the_same_trajectory():
         a, b = (flow(SMALL.model, SMALL.theta0_mp(), cost, mpmath.mpf(1) / 2, [mpmath.mpf("0.5")], "t", e)
                 for e in ("mpmath", "arb"))
         assert max(abs(p - q) for p, q in zip(a.outputs[-1], b.outputs[-1])) < tolerance(20)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-5, 5), min_size=6, max_size=6), st.floats(0.01, 3))
+def test_distance_beyond_the_ends_is_to_the_nearest_end(values, s):
+    # the projection onto the line clamps to [x0, y]: beyond y the nearest point is y itself
+    with mpmath.workdps(30):
+        a, b = [mpmath.mpf(v) for v in values[:3]], [mpmath.mpf(v) for v in values[3:]]
+        d = [q - p for p, q in zip(a, b)]
+        length = norm(d)
+        if length < mpmath.mpf("1e-3"):
+            return
+        beyond = [q + s * v for q, v in zip(b, d)]
+        before = [p - s * v for p, v in zip(a, d)]
+        tol = tolerance(30, max(1, norm(a), norm(b)) * 10)
+        assert abs(distance_from_segment(beyond, a, b) - s * length) < tol
+        assert abs(distance_from_segment(before, a, b) - s * length) < tol
+
+
+def test_distance_from_segment_example():
+    with mpmath.workdps(30):
+        x0, y = [mpmath.mpf(0), mpmath.mpf(0)], [mpmath.mpf(1), mpmath.mpf(0)]
+        assert distance_from_segment([mpmath.mpf(3), mpmath.mpf(0)], x0, y) == 2
+        assert distance_from_segment([mpmath.mpf(-1), mpmath.mpf(1)], x0, y) == mpmath.sqrt(2)
+        assert distance_from_segment([mpmath.mpf("0.5"), mpmath.mpf(1)], x0, y) == 1
+
+
+def test_deviation_from_line_and_segment_distances():
+    with mpmath.workdps(DPS):
+        x0, y = SMALL.model.outputs(SMALL.theta0_mp()), SMALL.y_mp()
+        t = mpmath.mpf("0.3")
+        assert norm(deviation_from_line(segment_point(t, x0, y), t, x0, y)) < tolerance(DPS)
+        adapted = segment_distances(SMALL, "1", ("0.3", "0.6"), DPS)
+        standard = segment_distances(SMALL, "0", ("0.3", "0.6"), DPS)
+        assert max(adapted) < tolerance(DPS) and min(standard) > mpmath.mpf("1e-3")
+        assert largest_step_distance(SMALL, "1", "0.6", DPS) < tolerance(DPS)
+        ts, tr = adapted_on_schedule(SMALL, ("0.5",), DPS)
+        assert norm([a - b for a, b in zip(tr.outputs[0], segment_point(ts[0], x0, y))]) < tolerance(DPS)
+
+
+def test_output_plane_of_the_adapted_flow_lies_on_the_axis():
+    plane = output_plane(SMALL, ("0", "1"), "0.9", 20)
+    assert max(abs(p[1]) for p in plane["points"]["1"]) < 1e-12
+    assert max(abs(p[1]) for p in plane["points"]["0"]) > 1e-3
+    assert plane["c0"] > 0 and plane["length"] > 0

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from gfverify.numerics.precision import tolerance
-from gfverify.numerics.pseudoinverse import Jacobian, SingularJacobian
+from gfverify.numerics.pseudoinverse import Jacobian, SingularJacobian, complement, svd_projector
 
 DPS = 30
 
@@ -56,3 +56,28 @@ def test_rank_deficient_raises():
         row = [mpmath.mpf(1), mpmath.mpf(2), mpmath.mpf(3)]
         with pytest.raises(SingularJacobian):
             Jacobian([row, [2 * v for v in row]])
+
+
+@pytest.mark.parametrize("m,K", [(2, 5), (5, 2)])
+def test_svd_projector_agrees_with_the_gram_route(m, K):
+    with mpmath.workdps(DPS):
+        rows = _random_rows(m, K, 7 * m + K)
+        v = [mpmath.mpf(i + 1) / 3 for i in range(m)]
+        P = svd_projector(rows)
+        assert mpmath.mnorm(P * P - P, 1) < tolerance(DPS) and mpmath.mnorm(P - P.T, 1) < tolerance(DPS)
+        gram = Jacobian(rows).proj(v)
+        assert max(abs(a - b) for a, b in zip(P * mpmath.matrix(v), gram)) < tolerance(DPS)
+
+
+def test_complement_of_a_rank_deficient_matrix():
+    with mpmath.workdps(DPS):
+        # rank 1: every row a multiple of (1, 2, 3)
+        rows = [[mpmath.mpf(k * j) for j in (1, 2, 3)] for k in (1, -2, 4, 3)]
+        v = [mpmath.mpf(v) for v in (1, 0, 2, -1)]
+        perp = complement(rows, v)
+        column = [r[0] for r in rows]
+        assert abs(mpmath.fdot(perp, column)) < tolerance(DPS)
+        # v − P⊥v lies in range(D) = span(column)
+        par = [a - b for a, b in zip(v, perp)]
+        c = mpmath.fdot(par, column) / mpmath.fdot(column, column)
+        assert max(abs(a - c * b) for a, b in zip(par, column)) < tolerance(DPS)

@@ -61,3 +61,18 @@ def test_cross_entropy():
     # the centred log y alone is also a critical point, but it does not keep the row sum of x(0)
     logy = ce["limit"].applyfunc(lambda e: e.subs({s: 0 for s in e.free_symbols if s.name.startswith("xi")}))
     assert sympy.simplify(sum(logy) - sum(I.generic_vector("xi", 3))) != 0
+
+
+def test_homotopy_singular_value_ends():
+    # α = 0 is the standard flow (Dᵀ: σ), α = 1 the adapted flow (D⁺: 1/σ)
+    lam = I.homotopy_eigenvalue()
+    sigma = [s for s in lam.free_symbols if s.name == "sigma"][0]
+    assert sympy.simplify(lam.subs(I.ALPHA, 0) - sigma) == 0
+    assert sympy.simplify(lam.subs(I.ALPHA, 1) - 1 / sigma) == 0
+
+
+def test_output_kernel_ends():
+    D = I.generic_matrix("d", 2, 3)
+    P = sympy.eye(2)
+    assert I.output_kernel(D, P, 0) == D * D.T
+    assert I.output_kernel(D, P, 1) == P
