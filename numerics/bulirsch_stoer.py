@@ -96,8 +96,11 @@ class BulirschStoer:
             if not mpmath.isfinite(err):
                 raise ArithmeticError("non-finite error estimate")
             expo = mpmath.mpf(1) / (2 * k + 1)
-            factor = min(4, max(mpmath.mpf(1) / 50, mpmath.mpf("0.94") * (mpmath.mpf("0.65") / err) ** expo)) \
-                if err > 0 else mpmath.mpf(4)
+            if err > 0:
+                factor = min(4, max(mpmath.mpf(1) / 50,
+                                    mpmath.mpf("0.94") * (mpmath.mpf("0.65") / err) ** expo))
+            else:
+                factor = mpmath.mpf(4)
             h_opt[k] = H * factor
             work[k] = self.work[k] / h_opt[k]
             if err <= 1 and k >= 2:
@@ -111,7 +114,8 @@ class BulirschStoer:
                     H_next = h_opt[k - 1]
                 return True, row[k], H_next, k_next
         k_last = len(table) - 1
-        return False, None, h_opt[k_last] if h_opt[k_last] is not None else H / 4, max(2, min(k_target, k_last))
+        h_next = h_opt[k_last] if h_opt[k_last] is not None else H / 4
+        return False, None, h_next, max(2, min(k_target, k_last))
 
     def integrate(self, t0, y0: Sequence, times: Sequence, h0=None,
                   on_step: Callable[[object, list], None] | None = None) -> list[list]:

@@ -19,10 +19,10 @@ from typing import Sequence
 
 import mpmath
 
+from gfverify.errors import InputError
 from gfverify.numerics import flint_field
 from gfverify.numerics.bulirsch_stoer import BulirschStoer, StepSizeUnderflow, default_kmax
 from gfverify.numerics.pseudoinverse import Jacobian, SingularJacobian
-from gfverify.errors import InputError
 
 #: Extra decimal digits carried inside the integrator beyond the precision asked for.
 GUARD = 10
@@ -149,8 +149,9 @@ def rank_threshold(dps: int) -> mpmath.mpf:
 
 
 def _rank_error(where: str, ratio, threshold, underflow: bool = False) -> InputError:
+    ratio_text = f"sigma_min/sigma_max(start) = {mpmath.nstr(ratio, 3)}"
     why = (f"sigma_min/sigma_max(start) fell to {mpmath.nstr(ratio, 3)} and the step size underflows"
-           if underflow else f"sigma_min/sigma_max(start) = {mpmath.nstr(ratio, 3)} < {mpmath.nstr(threshold, 3)}")
+           if underflow else f"{ratio_text} < {mpmath.nstr(threshold, 3)}")
     return InputError(f"the Jacobian D loses rank {where} ({why}): D+ jumps there, so the flow "
                       f"V_alpha is not defined; use widths with K >= QN or a model of constant rank")
 

@@ -256,7 +256,8 @@ def parse_widths(text: str) -> tuple[int, ...]:
     try:
         widths = tuple(int(w) for w in text.split(","))
     except ValueError:
-        raise InputError(f"widths must be comma-separated positive integers like 2,8,2, got {text!r}") from None
+        raise InputError("widths must be comma-separated positive integers like 2,8,2, "
+                         f"got {text!r}") from None
     if len(widths) < 2 or any(w < 1 for w in widths):
         raise InputError(f"widths must be at least two positive integers like 2,8,2, got {text!r}")
     return widths

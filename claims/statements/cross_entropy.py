@@ -73,7 +73,8 @@ def cross_entropy_limit(dps: int, seed: int = 0) -> Evidence:
     with mpmath.workdps(dps + 20):
         x0 = pb.model.outputs(pb.theta0_mp())
         star, rate = ce.limit_point(x0, ce.labels(pb.y))
-        u_end = ((dps + 3) * mpmath.log(10) + mpmath.log(max(1, norm([a - b for a, b in zip(x0, star)])))) / rate
+        distance = norm([a - b for a, b in zip(x0, star)])
+        u_end = ((dps + 3) * mpmath.log(10) + mpmath.log(max(1, distance))) / rate
     u = mpmath.nstr(u_end, 20)
     return versus_numeric(star, lambda p: list(ce.adapted_flow(seed, (u,), False, p).outputs[-1]), dps,
                           "x(u) of the adapted flow at large u vs P_1⊥ log y + P_1 x(0)",

@@ -81,8 +81,8 @@ def adapted_linear_interpolation(dps: int, problem: Problem = NET,
 @claim("B.cost_decay", kind="ode", source="B4", statement="along the adapted flow at full rank "
        "C = (1 − t)² C0", latex=r"C(t) = (1-t)^2 C_0")
 def cost_decay(dps: int, problem: Problem = NET, times: Sequence[str] = TIMES) -> Evidence:
-    """Route 1: C0 times the ratio C/C0 = (1 − t)² of theory's full-rank solution. Route 2: the cost of the integrated outputs at s_k, at two
-    precisions (relative)."""
+    """Route 1: C0 times the ratio C/C0 = (1 − t)² of theory's full-rank solution. Route 2:
+    the cost of the integrated outputs at s_k, at two precisions (relative)."""
     ratio = sympy.lambdify(theory.T_, theory.full_rank_solution()["cost_ratio"], "mpmath")
     with mpmath.workdps(dps + 20):
         x0, y = start(problem)

@@ -146,13 +146,15 @@ def homotopy_zeros(dps: int) -> Evidence:
                         lambda p: [v for a in ALPHAS[:-1] for v in homotopy.zero_of(problem, mpmath.mpf(a))],
                         dps, "Newton zeros of V_α for α = 0, ½ vs the zero of V_1")
     cross = versus_numeric([0] * len(ALPHAS) ** 2,
-                           lambda p: [homotopy.field_norm(problem, b, homotopy.zero_of(problem, mpmath.mpf(a)))
+                           lambda p: [homotopy.field_norm(problem, b,
+                                                          homotopy.zero_of(problem, mpmath.mpf(a)))
                                       for a in ALPHAS for b in ALPHAS], dps,
                            "|V_β(θ*_α)| for α, β ∈ {0, ½, 1}", relative=False)
     with mpmath.workdps(dps):
         z = homotopy.zero_of(problem, 1)
         g = norm(SquareCost(problem.y_mp(), problem.model.n_points).grad(problem.model.outputs(z)))
-    return same.also(cross.holds, instance=problem.name, largest_cross_residual=mpmath.nstr(cross.residual, 3),
+    return same.also(cross.holds, instance=problem.name,
+                     largest_cross_residual=mpmath.nstr(cross.residual, 3),
                      grad_norm_at_zero=mpmath.nstr(g, 5))
 
 

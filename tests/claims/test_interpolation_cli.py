@@ -88,8 +88,8 @@ def test_cheap_claims_pass(cid):
 
 
 def test_report_writes_the_trajectory_figure(tmp_path, capsys):
-    code, out, err = _run(capsys, ["interpolate", "--widths", "1,4,1", "--n", "2", "--seed", "2", "--dps", "15",
-                                   "--to", "0.9", "--report", str(tmp_path), "--json"])
+    code, out, err = _run(capsys, ["interpolate", "--widths", "1,4,1", "--n", "2", "--seed", "2",
+                                   "--dps", "15", "--to", "0.9", "--report", str(tmp_path), "--json"])
     assert code == 0 and json.loads(out)["rank"] == 2
     png = tmp_path / "interpolation_trajectories.png"
     assert png.exists() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -5,15 +5,29 @@ from dataclasses import dataclass
 
 import mpmath
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gfverify.numerics.flows import (CrossEntropyCost, SquareCost, adapted_on_schedule,
-                                     deviation_from_line, distance_from_segment, flow, from_u,
-                                     geometric_times, homotopy_field, largest_step_distance, norm,
-                                     output_plane, segment_distances, segment_point, to_u)
+from gfverify.errors import InputError
+from gfverify.numerics.flows import (
+    CrossEntropyCost,
+    SquareCost,
+    adapted_on_schedule,
+    deviation_from_line,
+    distance_from_segment,
+    flow,
+    from_u,
+    geometric_times,
+    homotopy_field,
+    largest_step_distance,
+    norm,
+    output_plane,
+    segment_distances,
+    segment_point,
+    to_u,
+)
 from gfverify.numerics.networks import random_linear, random_mlp
 from gfverify.numerics.precision import tolerance
-from gfverify.errors import InputError
 
 DPS = 25
 SMALL = random_mlp((1, 4, 1), 2, 2)
@@ -96,7 +110,8 @@ def test_underparametrized_linear_model_keeps_its_perpendicular_part():
 
 def test_cross_entropy_gradient_is_the_derivative_of_the_cost():
     with mpmath.workdps(30):
-        cost = CrossEntropyCost([[mpmath.mpf("0.3"), mpmath.mpf("0.7")], [mpmath.mpf("0.6"), mpmath.mpf("0.4")]])
+        rows = [[mpmath.mpf("0.3"), mpmath.mpf("0.7")], [mpmath.mpf("0.6"), mpmath.mpf("0.4")]]
+        cost = CrossEntropyCost(rows)
         x = [mpmath.mpf(v) for v in ("0.2", "-1.1", "0.5", "2.0")]
         g = cost.grad(x)
         for i in range(4):

@@ -5,10 +5,10 @@ import mpmath
 import pytest
 from hypothesis import given, settings
 
-from gfverify.numerics.networks import (MLP, parse_widths, random_graph, random_linear, random_mlp)
+from gfverify.errors import InputError
+from gfverify.numerics.networks import MLP, parse_widths, random_graph, random_linear, random_mlp
 from gfverify.numerics.precision import tolerance
 from gfverify.numerics.strategies import small_networks
-from gfverify.errors import InputError
 
 DPS = 30
 
