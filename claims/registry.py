@@ -75,9 +75,7 @@ def _load() -> None:
     from gfverify.claims import statements
 
     for info in sorted(pkgutil.iter_modules(statements.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{statements.__name__}.{info.name}")
-        _DECLARED.extend(getattr(module, "CLAIMS", []))  # TRANSITION: modules not yet converted
-        _REPORTS.extend(getattr(module, "REPORTS", []))
+        importlib.import_module(f"{statements.__name__}.{info.name}")
     ids = [c.id for c in _DECLARED]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
