@@ -17,10 +17,10 @@ from rich.table import Table
 
 from gfverify.claims.figures import interpolation_figure
 from gfverify.claims.options import dps, nonnegative_int, positive_int
+from gfverify.errors import InputError
 from gfverify.numerics.flows import SquareCost, distance_from_segment, flow
 from gfverify.numerics.networks import ACTIVATIONS, parse_widths, random_mlp
-from gfverify.numerics.precision import agreed_digits_seq, second_precision
-from gfverify.errors import InputError
+from gfverify.numerics.precision import two_precisions
 
 NAME = "interpolate"
 HELP = ("integrate the homotopy flow V_alpha of a random net (layer widths, N random inputs and "
@@ -65,25 +65,23 @@ def run(args: argparse.Namespace) -> int:
     problem = random_mlp(widths, args.n, args.seed, args.activation)
     model = problem.model
 
-    def compute(p: int):
-        with mpmath.workdps(p):
+    console = Console(stderr=True)
+    runs: dict = {}
+
+    def compute(p: int) -> list:
+        """The flow at ``p`` digits (kept in ``runs``); its final outputs and parameters."""
+        busy = console.status(f"integrating V_alpha at {p} digits") if sys.stderr.isatty() else nullcontext()
+        with busy:
             a = mpmath.mpf(alpha.numerator) / alpha.denominator
             t = mpmath.mpf(t_end.numerator) / t_end.denominator
             tr = flow(model, problem.theta0_mp(), SquareCost(problem.y_mp(), model.n_points), a, [t], "t")
             x0, y = model.outputs(problem.theta0_mp()), problem.y_mp()
-            dist = max(distance_from_segment(x, x0, y) for x in tr.step_outputs)
-            return tr, dist
+            runs[p] = tr, max(distance_from_segment(x, x0, y) for x in tr.step_outputs)
+        return tr.outputs[-1] + tr.thetas[-1]
 
-    console = Console(stderr=True)
-    high = second_precision(args.dps)
-    def status(p: int):
-        return console.status(f"integrating V_alpha at {p} digits") if sys.stderr.isatty() else nullcontext()
-
-    with status(args.dps):
-        low, _ = compute(args.dps)
-    with status(high):
-        tr, dist = compute(high)
-    digits = agreed_digits_seq(low.outputs[-1] + low.thetas[-1], tr.outputs[-1] + tr.thetas[-1], args.dps)
+    both = two_precisions(compute, args.dps)
+    tr, dist = runs[both.dps_high]
+    digits = both.digits
     record = {"widths": list(widths), "n": args.n, "seed": args.seed, "alpha": str(alpha),
               "max_distance_from_segment": _decimal(dist), "final_cost": _decimal(tr.costs[-1]),
               "digits_agreed": int(digits), "rank": tr.rank}
