@@ -26,7 +26,10 @@ def derivation() -> str:
             "with <1, x_j> conserved, x_j* = P_1⊥ log y_j + P_1 x_j(0):\n"
             f"{sympy.pretty(sym['limit'])}\nC is strictly convex on each affine set <1, x_j> = const "
             "(Hessian diag(p) − ppᵀ is positive on 1⊥), so x* is the unique limit.\n"
-            "One-hot y_j: softmax(x_j) = y_j has no finite solution (softmax > 0): no minimizer.")
+            "One-hot y_j: softmax(x_j) = y_j has no finite solution (softmax > 0): no minimizer.\n"
+            "In u = s/N the margin m = x_j1 − x_j2 of y_j = (1, 0) obeys dm/du = 2/(1 + e^m), so\n"
+            "m + e^m = m(0) + e^{m(0)} + 2u, m = c − W(e^c) with c the right side: m ≈ log 2u,\n"
+            "dm/d log u → 1; a convergent flow's margins have dm/d log u → 0.")
 
 
 @claim("B.cross_entropy_symbolic", kind="identity", source="B6", derivation=derivation,
