@@ -326,35 +326,106 @@ def inner_average(f: sympy.Expr, g: sympy.Expr, N, zs: Sequence[sympy.Symbol],
 
 
 def average_here(g: sympy.Expr, N, zs: Sequence[sympy.Symbol], point: Sequence) -> mpmath.mpf:
-    """``(A_N g)(z)`` at ``z = point`` at the current mpmath precision: ``E[g(V v)]`` with
+    """``(A_N g)(z)`` at ``z = point`` at the current mpmath precision (see :func:`average_at`)."""
+    return average_at(g, N, zs, [point])[0]
+
+
+def average_at(g: sympy.Expr, N, zs: Sequence[sympy.Symbol], points: Sequence[Sequence]) -> list:
+    """``[(A_N g)(z) for z in points]`` at the current mpmath precision: ``E[g(V v)]`` with
     independent ``v_i ~ N(s_i w_i, 1 − s_i²)``, ``w = Uᵀz``, by a product rule in
-    ``ξ_i = (v_i − s_i w_i) / sqrt(1 − s_i²)`` split at the kinks."""
+    ``ξ_i = (v_i − s_i w_i) / sqrt(1 − s_i²)`` split at the kinks (one SVD for all points)."""
     zs = list(zs)
     q = len(zs)
     N = _prepare(N, q)
-    if len(point) != q:
-        raise InputError(f"point has {len(point)} coordinates for {q} variables")
+    if any(len(point) != q for point in points):
+        raise InputError(f"every point needs {q} coordinates")
     dps = mpmath.mp.dps
     with mpmath.workdps(dps + 10):
         U, s, V = _svd(N)
-        z = [mpmath.mpf(sympy.N(sympy.sympify(p), dps + 10)) for p in point]
-        w = [mpmath.fsum(U[k, i] * z[k] for k in range(q)) for i in range(q)]
         h, L = _grid(dps, _strip([g], zs))
-        bg = _breakpoints(_kink_forms(g, zs), V, q)
-        axes, weights = [], []
-        for i in range(q):
-            mean, sd = s[i] * w[i], mpmath.sqrt(1 - s[i] ** 2)
-            if sd == 0:
-                axes.append([mean])
-                weights.append([mpmath.mpf(1)])
-                continue
-            xi, om = _axis_rule([(b - mean) / sd for b in bg[i]], h, L)
-            axes.append([mean + sd * x for x in xi])
-            weights.append([o * mpmath.npdf(x) for x, o in zip(xi, om)])
         fun = mp_function(g, tuple(zs))
-        total = mpmath.mpf(0)
-        for idx in np.ndindex(*(len(a) for a in axes)):
-            v = [axes[j][idx[j]] for j in range(q)]
-            u = [mpmath.fsum(V[k, j] * v[j] for j in range(q)) for k in range(q)]
-            total += mpmath.fprod(weights[j][idx[j]] for j in range(q)) * _value(fun, u)
+        forms = _kink_forms(g, zs)
+        bg = _breakpoints(forms, V, q)
+        inv_root = 1 / mpmath.sqrt(2 * mpmath.pi)
+        out = []
+        for point in points:
+            z = [p if isinstance(p, mpmath.mpf) else mpmath.mpf(sympy.N(sympy.sympify(p), dps + 10))
+                 for p in point]
+            w = [mpmath.fsum(U[k, i] * z[k] for k in range(q)) for i in range(q)]
+            axes, weights = [], []
+            for i in range(q):
+                mean, sd = s[i] * w[i], mpmath.sqrt(1 - s[i] ** 2)
+                if sd == 0:
+                    axes.append([mean])
+                    weights.append([mpmath.mpf(1)])
+                    continue
+                xi, om = _axis_rule([(b - mean) / sd for b in bg[i]], h, L)
+                axes.append([mean + sd * x for x in xi])
+                weights.append([o * mpmath.exp(-x * x / 2) * inv_root for x, o in zip(xi, om)])
+            if q == 1:
+                out.append(mpmath.fsum(wt * _value(fun, [V[0, 0] * x])
+                                       for x, wt in zip(axes[0], weights[0])))
+                continue
+            total = mpmath.mpf(0)
+            for idx in np.ndindex(*(len(a) for a in axes)):
+                v = [axes[j][idx[j]] for j in range(q)]
+                u = [mpmath.fsum(V[k, j] * v[j] for j in range(q)) for k in range(q)]
+                total += mpmath.fprod(weights[j][idx[j]] for j in range(q)) * _value(fun, u)
+            out.append(total)
+    return [+v for v in out]
+
+
+def average_function_here(values: Callable[[list], list], s, point,
+                          strip: mpmath.mpf | None = None) -> mpmath.mpf:
+    """``(A_s F)(z) = E_ξ[F(s z + sqrt(1 − s²) ξ)]`` in q = 1 for a function ``F`` given only by
+    its values (``values(xs) -> [F(x) for x in xs]``, one call for all nodes) and analytic in
+    the strip ``|Im| < strip`` (default ``π/2``): the trapezoidal rule in ``ξ`` with the step and
+    truncation of the current precision. Used to apply an operator to a numerically computed
+    link (``F = A_b g``)."""
+    dps = mpmath.mp.dps
+    with mpmath.workdps(dps + 10):
+        sv = mpmath.mpf(sympy.N(sympy.sympify(s), dps + 10))
+        if not -1 <= sv <= 1:
+            raise InputError(f"need |s| ≤ 1, got {mpmath.nstr(sv, 8)}")
+        z = mpmath.mpf(sympy.N(sympy.sympify(point), dps + 10))
+        h, L = _grid(dps, mpmath.pi / 2 if strip is None else mpmath.mpf(strip))
+        sd = mpmath.sqrt(1 - sv**2)
+        xi, om = _axis_rule([], h, L) if sd else ([mpmath.mpf(0)], [mpmath.sqrt(2 * mpmath.pi)])
+        nodes = [sv * z + sd * x for x in xi]
+        with mpmath.workdps(dps):  # the values carry their own guard digits
+            got = values(nodes)
+        total = mpmath.fsum(o * mpmath.npdf(x) * v for x, o, v in zip(xi, om, got))
+    return +total
+
+
+def smoothing_series(g: sympy.Expr, z: sympy.Symbol, x0, variance, tol: mpmath.mpf) -> mpmath.mpf:
+    """``E[g(x0 + σξ)]``, ``σ² = variance`` small, by the heat expansion
+    ``Σ_k (σ²/2)^k g^{(2k)}(x0) / k!`` (exact derivatives by sympy), summed until a term is below
+    ``tol``; asymptotic in ``σ``, so :class:`ArithmeticError` when the terms stop decreasing
+    first. With ``x0 = s z`` and ``σ² = 1 − s²`` it is ``(A_s g)(z)`` near ``s = 1``."""
+    dps = mpmath.mp.dps
+    with mpmath.workdps(dps + 10):
+        x = mpmath.mpf(sympy.N(sympy.sympify(x0), dps + 10))
+        half = mpmath.mpf(sympy.N(sympy.sympify(variance), dps + 10)) / 2
+        total, last, k, deriv = mpmath.mpf(0), mpmath.inf, 0, sympy.sympify(g)
+        while True:
+            term = half**k / mpmath.factorial(k) * mp_function(deriv, z)(x)
+            total += term
+            if abs(term) < tol:
+                return +total
+            if k > 2 and abs(term) > last:
+                raise ArithmeticError("the heat expansion diverges before reaching the tolerance")
+            last, k, deriv = abs(term), k + 1, sympy.expand(sympy.diff(deriv, z, 2))
+
+
+def mehler_sum(alphas: Sequence, rho, z) -> mpmath.mpf:
+    """``Σ_k α_k ρ^k h_k(z)`` (Mehler: ``(A_ρ g)(z)`` for ``g = Σ α_k h_k``), the normalized
+    Hermite polynomials by their three-term recurrence ``√(k+1) h_{k+1} = z h_k − √k h_{k−1}``."""
+    with mpmath.workdps(mpmath.mp.dps + 10):
+        r = mpmath.mpf(sympy.N(sympy.sympify(rho), mpmath.mp.dps + 10))
+        x = mpmath.mpf(sympy.N(sympy.sympify(z), mpmath.mp.dps + 10))
+        prev, cur, total = mpmath.mpf(0), mpmath.mpf(1), mpmath.mpf(0)
+        for k, a in enumerate(alphas):
+            total += a * r**k * cur
+            prev, cur = cur, (x * cur - mpmath.sqrt(k) * prev) / mpmath.sqrt(k + 1)
     return +total

@@ -193,3 +193,16 @@ def _sub_exponents(alpha: Sequence[int]) -> Iterable[tuple[int, ...]]:
     for g in range(alpha[0] + 1):
         for tail in _sub_exponents(alpha[1:]):
             yield (g,) + tail
+
+
+def standard_expectation(poly: sympy.Expr, variables: Sequence[sympy.Symbol]) -> sympy.Expr:
+    """``E[p(z)]`` for ``z ~ N(0, I)``: Σ_α c_α Π_i (α_i − 1)!! (odd α_i give 0), the product
+    formula of independent coordinates, without the Isserlis recursion. Other symbols are
+    constants."""
+    variables = list(variables)
+    total = sympy.Integer(0)
+    for alpha, c in sympy.Poly(sympy.expand(poly), *variables).terms():
+        if any(a % 2 for a in alpha):
+            continue
+        total += c * sympy.Mul(*[sympy.factorial2(a - 1) for a in alpha])
+    return sympy.expand(total)

@@ -11,12 +11,21 @@ from __future__ import annotations
 import mpmath
 import sympy
 
-from gfverify.claims.judge import exact_identity, numeric_pair, versus_numeric
+from gfverify.claims.judge import confirmed, exact_identity, numeric_pair, versus_numeric
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
-from gfverify.numerics.averaging import average_here, inner_average_here
-from gfverify.theory.averaging import average, expectation, inner
-from gfverify.theory.wick import MomentTable, gaussian_expectation
+from gfverify.numerics.averaging import (
+    average_at,
+    average_function_here,
+    average_here,
+    inner_average_here,
+    mehler_sum,
+    smoothing_series,
+)
+from gfverify.numerics.hermite import hermite_coefficients
+from gfverify.numerics.precision import tolerance
+from gfverify.theory.averaging import average, inner
+from gfverify.theory.wick import MomentTable, gaussian_expectation, standard_expectation
 from gfverify.theory.witnesses import LINKS, TESTS, Z1, ZS, describe, monomials, symbolic
 
 R = sympy.Rational
@@ -122,18 +131,45 @@ def adjoint(dps: int, qs: tuple[int, ...]) -> Evidence:
     return exact_identity(diffs, "⟨A_N f, g⟩ − ⟨f, A_{Nᵀ} g⟩ by Wick, symbolic N, " + describe(qs))
 
 
+def ridge_erf_pairing(a: sympy.Matrix, c: sympy.Matrix, K: sympy.Matrix) -> mpmath.mpf:
+    """``⟨tanh(aᵀ·), A_K g⟩`` for ``g(u) = erf(cᵀu)`` at the current precision, from the
+    definition of ``A_K``: given z, ``cᵀu ~ N(bᵀz, τ²)`` with ``b = Kc``, ``τ² = cᵀ(I − KᵀK)c``,
+    and ``E[erf(μ + τξ)] = erf(μ/√(1 + 2τ²))``; then ``(aᵀz, bᵀz)`` is a correlated Gaussian
+    pair and conditioning on ``X = aᵀz/|a|`` leaves the 1-D integral
+    ``E[tanh(|a|X) erf(κX)]`` (mpmath.quad), ``κ = βr/√(1 + 2β²(1 − r²))``, ``β = |b|/√(1 + 2τ²)``,
+    ``r`` the correlation of ``aᵀz`` and ``bᵀz``."""
+    b = K * c
+    tau2 = (c.T * (sympy.eye(K.rows) - K.T * K) * c)[0, 0]
+    na, nb = sympy.sqrt((a.T * a)[0, 0]), sympy.sqrt((b.T * b)[0, 0])
+    r = (a.T * b)[0, 0] / (na * nb)
+    beta = nb / sympy.sqrt(1 + 2 * tau2)
+    kappa = beta * r / sympy.sqrt(1 + 2 * beta**2 * (1 - r**2))
+    ka, kk = _mp(na), _mp(kappa)
+    return mpmath.quad(lambda x: mpmath.tanh(ka * x) * mpmath.erf(kk * x) * mpmath.npdf(x),
+                       [-mpmath.inf, 0, mpmath.inf])
+
+
+#: The numeric adjoint witness: a non-symmetric contraction and two ridge links in q = 2.
+ADJOINT_N = sympy.Matrix([[R(1, 2), R(1, 3)], [R(-1, 4), R(2, 5)]])
+ADJOINT_A = sympy.Matrix([R(3, 5), R(-4, 5)])  # ‖a‖ = 1: strip π/2
+ADJOINT_C = sympy.Matrix([R(1, 2), 1])
+
+
 @claim("A.adjoint_numeric", kind="identity", source="A2", tier="full",
-       statement="⟨A_ρ tanh(2z), relu⟩ = ⟨tanh(2z), A_ρ relu⟩ (numeric)",
-       latex=r"\langle A_\rho g, h\rangle = \langle g, A_{\rho} h\rangle")
+       statement="⟨A_N f, g⟩ = ⟨f, A_{Nᵀ} g⟩ for f = tanh((3z₁ − 4z₂)/5), g = erf(z₁/2 + z₂), "
+                 "non-symmetric N, q = 2 (numeric)",
+       latex=r"\langle A_N f, g\rangle = \langle f, A_{N^\top} g\rangle")
 def adjoint_numeric(dps: int) -> Evidence:
-    """Route 1: ⟨A_ρ tanh(2z), relu⟩ by 2-D quadrature. Route 2: ⟨A_ρ relu, tanh(2z)⟩, the kink
-    on the other axis."""
-    rho = R(-2, 3)
-    relu, tanh = sympy.Max(Z1, 0), sympy.tanh(2 * Z1)  # strip π/4: a finer grid
-    return numeric_pair(lambda p: inner_average_here(tanh, relu, [[rho]], [Z1]),
-                        lambda p: inner_average_here(relu, tanh, [[rho]], [Z1]), dps,
-                        "⟨A_ρ tanh(2z), relu⟩ vs ⟨A_ρ relu, tanh(2z)⟩ (= ⟨tanh, A_{ρᵀ} relu⟩), "
-                        "two quadratures with the kink on different axes, ρ = −2/3")
+    """Route 1: ⟨A_N f, g⟩ = E[f(u) g(z)] on the 2-D grid of the averaging engine (SVD frame of
+    N). Route 2: ⟨f, A_{Nᵀ} g⟩ with A_{Nᵀ} g in closed form from its definition (g is an erf
+    ridge) and the remaining pairing as a 1-D mpmath.quad (:func:`ridge_erf_pairing`)."""
+    zs = ZS[2]
+    f = sympy.tanh((ADJOINT_A.T * sympy.Matrix(zs))[0, 0])
+    g = sympy.erf((ADJOINT_C.T * sympy.Matrix(zs))[0, 0])
+    return numeric_pair(lambda p: inner_average_here(f, g, ADJOINT_N, zs),
+                        lambda p: ridge_erf_pairing(ADJOINT_A, ADJOINT_C, ADJOINT_N.T), dps,
+                        "⟨A_N f, g⟩ by the 2-D averaging engine vs ⟨f, A_{Nᵀ} g⟩ with A_{Nᵀ} erf "
+                        "in closed form and a 1-D quadrature, N = [[1/2, 1/3], [−1/4, 2/5]]")
 
 
 # --- A3. semigroup and endpoints ------------------------------------------------------------
@@ -164,6 +200,16 @@ def semigroup_derivation() -> str:
     return "\n".join(lines)
 
 
+def semigroup_differences(qs: tuple[int, ...], product=lambda N, M: N * M) -> list[sympy.Expr]:
+    """``A_N(A_M f) − A_{product(N, M)} f`` by Wick for symbolic ``N``, ``M`` (the true law has
+    ``product = NM``)."""
+    diffs = []
+    for q in qs:
+        zs, N, M = ZS[q], symbolic("n", q), symbolic("m", q)
+        diffs.append(average(average(LINKS[q], M, zs), N, zs) - average(LINKS[q], product(N, M), zs))
+    return diffs
+
+
 @claim("A.semigroup", kind="identity", source="A3", derivation=semigroup_derivation,
        statement="A_N A_M = A_{NM} (exact, symbolic N and M)", latex=r"A_N A_M = A_{NM}",
        variants={"": dict(qs=(1, 2)),
@@ -172,26 +218,36 @@ def semigroup_derivation() -> str:
 def semigroup(dps: int, qs: tuple[int, ...]) -> Evidence:
     """Route 1: A_N applied by Wick to the polynomial A_M f. Route 2: A_{NM} f by Wick, the
     product formed first; symbolic N and M."""
-    diffs = []
-    for q in qs:
-        zs, N, M = ZS[q], symbolic("n", q), symbolic("m", q)
-        f = LINKS[q]
-        diffs.append(average(average(f, M, zs), N, zs) - average(f, N * M, zs))
-    return exact_identity(diffs, "A_N(A_M f) − A_{NM} f by Wick, symbolic N and M, " + describe(qs))
+    return exact_identity(semigroup_differences(qs),
+                          "A_N(A_M f) − A_{NM} f by Wick, symbolic N and M, " + describe(qs))
+
+
+def nested_sign_average(a: sympy.Expr, b: sympy.Expr, z0: sympy.Expr) -> mpmath.mpf:
+    """``(A_a (A_b sign))(z0)`` at the current precision: ``A_b sign`` computed from ``sign`` by
+    the averaging engine at every node of the outer rule for ``A_a`` (q = 1)."""
+    sign = sympy.sign(Z1)
+    return average_function_here(lambda xs: average_at(sign, [[b]], [Z1], [[x] for x in xs]),
+                                 a, z0)
+
+
+SEMIGROUP_POINT = dict(a=R(4, 5), b=R(-1, 2), z0=R(9, 10))
 
 
 @claim("A.semigroup_numeric", kind="identity", source="A3",
        statement="A_a A_b sign = A_{ab} sign at a point (numeric)",
        latex=r"A_a A_b\,\mathrm{sign} = A_{ab}\,\mathrm{sign}")
 def semigroup_numeric(dps: int) -> Evidence:
-    """Route 1: A_a by quadrature applied to A_b sign = erf(bx/√(2(1 − b²))). Route 2: the
-    closed form of A_{ab} sign at z."""
-    a, b, z0 = R(4, 5), R(-1, 2), R(9, 10)
-    inner_link = sympy.erf(b * Z1 / sympy.sqrt(2 * (1 - b**2)))
-    exact = sympy.erf(a * b * z0 / sympy.sqrt(2 * (1 - (a * b) ** 2)))
-    return versus_numeric(exact, lambda p: average_here(inner_link, [[a]], [Z1], [z0]), dps,
-                          "A_a applied by quadrature to A_b sign = erf(bz/√(2(1−b²))) vs the closed "
-                          "form of A_{ab} sign at z, a = 4/5, b = −1/2, z = 9/10")
+    """Route 1: A_b sign computed from sign by quadrature (split at the kink) at every node of
+    the outer trapezoidal rule that applies A_a. Route 2: A_{ab} sign by one quadrature; and the
+    closed form erf(ab z/√(2(1 − a²b²))) of route 2."""
+    a, b, z0 = SEMIGROUP_POINT.values()
+    direct = lambda p: average_here(sympy.sign(Z1), [[a * b]], [Z1], [z0])
+    ev = numeric_pair(lambda p: nested_sign_average(a, b, z0), direct, dps,
+                      "A_a (A_b sign) with A_b sign from sign by quadrature at every outer node vs "
+                      "A_{ab} sign by one quadrature, a = 4/5, b = −1/2, z = 9/10")
+    closed = versus_numeric(sympy.erf(a * b * z0 / sympy.sqrt(2 * (1 - (a * b) ** 2))), direct,
+                            dps, "closed form of A_{ab} sign")
+    return ev.also(closed.holds, closed_form_residual=mpmath.nstr(closed.residual, 3))
 
 
 @claim("A.semigroup_order", kind="negative-control", source="A3",
@@ -211,34 +267,78 @@ def semigroup_order(dps: int) -> Evidence:
                     details={"difference": sympy.sstr(diff), "squared norm": sympy.sstr(gap)})
 
 
+def endpoint_differences(qs: tuple[int, ...] = (1, 2, 3)) -> list[sympy.Expr]:
+    """``A_N f`` for symbolic ``N`` by Wick, then ``N → I`` minus ``f`` and ``N → 0`` minus
+    ``E[f]`` (product of double factorials, :func:`standard_expectation`)."""
+    diffs = []
+    for q in qs:
+        zs, N, f = ZS[q], symbolic("n", q), LINKS[q]
+        general = average(f, N, zs)
+        at = lambda E: general.xreplace(dict(zip(N, E)))
+        diffs += [at(sympy.eye(q)) - f, at(sympy.zeros(q, q)) - standard_expectation(f, zs)]
+    return diffs
+
+
 @claim("A.endpoints", kind="identity", source="A3",
        statement="A_I = id and A_0 g = E[g] (exact)",
        latex=r"A_I = \mathrm{id},\ A_0 g = \mathbb{E}[g]")
 def endpoints(dps: int) -> Evidence:
-    """Route 1: A_I f and A_0 f by Wick. Route 2: f itself and E[f] by Wick, q = 1, 2, 3."""
-    diffs = []
-    for q in (1, 2, 3):
-        zs, f = ZS[q], LINKS[q]
-        diffs.append(average(f, sympy.eye(q), zs) - f)
-        diffs.append(average(f, sympy.zeros(q, q), zs) - expectation(f, zs))
-    return exact_identity(diffs, "A_I f − f and A_0 f − E[f] by Wick, q = 1, 2, 3")
+    """Route 1: A_N f by Wick for a symbolic N (covariance I − NᵀN), then N → I and N → 0.
+    Route 2: f itself, and E[f] as a sum of products of double factorials; q = 1, 2, 3."""
+    return exact_identity(endpoint_differences(),
+                          "symbolic A_N f by Wick at N = I minus f and at N = 0 minus E[f] "
+                          "(double factorials), q = 1, 2, 3")
+
+
+#: Near the identity: s = 1 − 10⁻⁸; near zero: δ = 10⁻⁸.
+EPS = R(1, 10**8)
+NEAR_I_RELU, NEAR_I_TANH, NEAR_0 = R(1, 10**4), R(-1, 3), R(7, 4)
+
+
+def near_identity(p: int) -> list[mpmath.mpf]:
+    """``(A_s relu)(10⁻⁴)`` and ``(A_s tanh)(−1/3)`` for ``s = 1 − 10⁻⁸`` without the engine: the
+    closed form ``μΦ(μ/σ) + σφ(μ/σ)`` of ``E[relu(sz + σξ)]`` (the kink lies inside the
+    smoothing width σ ≈ 1.4·10⁻⁴) and the heat expansion of ``E[tanh(sz + σξ)]``."""
+    s = 1 - EPS
+    x = sympy.Symbol("x", real=True)
+    return [_mp(_relu_conditional_closed(s, NEAR_I_RELU)),
+            smoothing_series(sympy.tanh(x), x, s * NEAR_I_TANH, 1 - s**2, tolerance(p) / 10**6)]
+
+
+def near_zero(p: int) -> mpmath.mpf:
+    """``(A_δ tanh²)(7/4)`` for ``δ = 10⁻⁸`` by Mehler's series ``Σ_{k≤K} α_k δ^k h_k(z)`` with the
+    Hermite coefficients of tanh² by 1-D quadrature; ``K`` makes ``δ^{K+1}`` negligible."""
+    kmax = (p + 10) // 8 + 1
+    alphas = hermite_coefficients(sympy.tanh(Z1) ** 2, kmax, p + 10, z=Z1).alphas
+    return mehler_sum(alphas, EPS, NEAR_0)
+
+
+def near_endpoints_engine(p: int) -> list[mpmath.mpf]:
+    """The same three values by the averaging engine."""
+    s = 1 - EPS
+    return [average_here(sympy.Max(Z1, 0), [[s]], [Z1], [NEAR_I_RELU]),
+            average_here(sympy.tanh(Z1), [[s]], [Z1], [NEAR_I_TANH]),
+            average_here(sympy.tanh(Z1) ** 2, [[EPS]], [Z1], [NEAR_0])]
 
 
 @claim("A.endpoints_numeric", kind="identity", source="A3",
-       statement="A_0 tanh² = E[tanh²] and A_I g = g for non-polynomial g (numeric)",
-       latex=r"A_0 g = \mathbb{E}[g],\ A_I g = g")
+       statement="A_N → id as ‖N‖ → 1 and A_N g → E[g] as N → 0: A_s at s = 1 − 10⁻⁸ and "
+                 "s = 10⁻⁸ for non-polynomial g (numeric)",
+       latex=r"A_s \to \mathrm{id}\ (s\to 1),\ A_s g \to \mathbb{E}[g]\ (s \to 0)")
 def endpoints_numeric(dps: int) -> Evidence:
-    """Route 1: E[tanh²] by 1-D mpmath.quad and g at the point. Route 2: A_0 tanh² and
-    A_I [relu(z1) tanh(z2)] by the averaging engine."""
-    z0 = R(7, 4)
-    relu2, tanh2 = sympy.Max(Z1, 0) * sympy.tanh(ZS[2][1]), sympy.tanh(Z1) ** 2
-
-    def quad(p: int) -> list:
-        e_tanh2 = mpmath.quad(lambda x: mpmath.tanh(x) ** 2 * mpmath.npdf(x), [-mpmath.inf, 0, mpmath.inf])
-        return [e_tanh2, mpmath.mpf(7) / 4 * mpmath.tanh(mpmath.mpf(-1) / 3)]
-
-    def ours(p: int) -> list:
-        return [average_here(tanh2, [[0]], [Z1], [z0]),
-                average_here(relu2, sympy.eye(2), ZS[2], [z0, R(-1, 3)])]
-    return numeric_pair(quad, ours, dps, "A_0 tanh² = E[tanh²] (1-D mpmath.quad) and "
-                                         "A_I [relu(z1) tanh(z2)] = itself at (7/4, −1/3)")
+    """Route 1: the averaging engine at s = 1 − 10⁻⁸ on relu at 10⁻⁴ (the kink inside the
+    smoothing width) and on tanh at −1/3, and at s = 10⁻⁸ on tanh² at 7/4. Route 2: the
+    closed-form relu smoothing and the heat expansion of tanh (:func:`near_identity`), and
+    Mehler's series with quadrature Hermite coefficients (:func:`near_zero`). The distances to
+    g(z) and to E[g] show the limits being approached."""
+    runs = confirmed(near_endpoints_engine, dps, "A_s near the endpoints by the engine")
+    ev = versus_numeric(runs.high, lambda p: near_identity(p) + [near_zero(p)], dps,
+                        "A_s near s = 1 (s = 1 − 10⁻⁸) and near s = 0 (s = 10⁻⁸) by the averaging "
+                        "engine vs closed-form relu smoothing, heat expansion of tanh and "
+                        "Mehler's series")
+    with mpmath.workdps(dps + 10):
+        relu, tanh, tanh2 = runs.high
+        mean = mpmath.quad(lambda x: mpmath.tanh(x) ** 2 * mpmath.npdf(x), [-mpmath.inf, 0, mpmath.inf])
+        return ev.also(distance_to_g=[mpmath.nstr(relu - _mp(NEAR_I_RELU), 3),
+                                      mpmath.nstr(tanh - mpmath.tanh(_mp(NEAR_I_TANH)), 3)],
+                       distance_to_mean=mpmath.nstr(tanh2 - mean, 3))

@@ -1,8 +1,14 @@
-"""Claims on the finite-d losses (A9, A16): the least-squares route tells G = MMᵀ from MᵀM."""
+"""Claims on the finite-d losses (A9, A16): the least-squares routes tell G = MMᵀ from MᵀM and
+catch a missing or spurious ½, through the same judge, while the true formulas PASS."""
 
+import mpmath
+import sympy
+
+from gfverify.claims.judge import exact_identity, numeric_pair
 from gfverify.claims.statements import reduced_loss as L
-from gfverify.theory.averaging import reduced_loss
-from gfverify.theory.finite_d import least_squares_loss, stiefel_pair
+from gfverify.numerics import finite_d
+from gfverify.theory.averaging import planted_loss, reduced_loss
+from gfverify.theory.finite_d import least_squares_loss, planted_loss_d, stiefel_pair
 
 
 def test_reduced_loss_route_discriminates_G_from_MtM():
@@ -12,3 +18,32 @@ def test_reduced_loss_route_discriminates_G_from_MtM():
     ls = least_squares_loss(L.FSTAR_2, L.Z, W_star, W, 3)
     assert ls == reduced_loss(L.FSTAR_2, M, L.Z)
     assert ls != reduced_loss(L.FSTAR_2, M.T, L.Z)
+
+
+# --- a wrong statement FAILS through the same judge (issue 10, Build 7) ---------------------
+
+def test_exact_reduced_and_planted_losses_with_wrong_formulas_fail(verdict):
+    W_star, W = stiefel_pair(6, 2)
+    M = W_star.T * W
+    ls = least_squares_loss(L.FSTAR_2, L.Z, W_star, W, 3)
+    assert verdict(lambda dps: exact_identity(ls - reduced_loss(L.FSTAR_2, M, L.Z), "reduced"), "A9") == "PASS"
+    assert verdict(lambda dps: exact_identity(ls - reduced_loss(L.FSTAR_2, M.T, L.Z), "MᵀM"), "A9") == "FAIL"
+    planted = planted_loss_d(L.FSTAR_2, L.Z, W_star, W)
+    assert verdict(lambda dps: exact_identity(planted - planted_loss(L.FSTAR_2, M, L.Z), "planted"), "A16") == "PASS"
+    assert verdict(lambda dps: exact_identity(planted - planted_loss(L.FSTAR_2, M, L.Z) / 2, "½ planted"),
+                   "A16") == "FAIL"
+
+
+def test_tanh_reduced_loss_with_a_missing_half_or_psi_of_m_fails(verdict):
+    """The d = 6 least squares of tanh against ½‖f*‖² − ½ψ(m²) (PASS), ‖f*‖² − ψ(m²) (the ½
+    missing) and ½‖f*‖² − ½ψ(m) (G = M for MMᵀ): FAIL."""
+    W_star, W = stiefel_pair(6, 1)
+    m = (W_star.T * W)[0, 0]
+    ls = lambda p: finite_d.least_squares_loss(mpmath.tanh, list(W_star), list(W), 14, mpmath.pi / 2)
+
+    def against(G, half=sympy.Rational(1, 2)):
+        return lambda dps: numeric_pair(ls, lambda p: L.tanh_reduced_loss(p, G, half), dps, "loss")
+    assert verdict(against(m**2), "A9", dps=12) == "PASS"
+    assert verdict(against(m**2, half=1), "A9", dps=12) == "FAIL"
+    assert verdict(against(m), "A9", dps=12) == "FAIL"
+

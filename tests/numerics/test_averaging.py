@@ -97,3 +97,43 @@ def test_errors():
         inner_average_here(sympy.Max(Z1, 0), Z1, [[R(1, 2), R(1, 3)], [R(1, 5), R(1, 2)]], [Z1, Z2])
     with pytest.raises(InputError, match="numeric"):
         inner_average_here(Z1, Z1, [[sympy.Symbol("r")]], [Z1])
+
+
+def test_average_at_many_points_and_nested_average():
+    """A_b sign at every node of the outer rule, then A_a: equals A_{ab} sign (closed form erf)."""
+    a, b, z0 = R(4, 5), R(-1, 2), R(9, 10)
+    sign = sympy.sign(Z1)
+    with mpmath.workdps(12):
+        pts = [[R(-1, 2)], [R(1, 3)]]
+        assert num.average_at(sign, [[b]], [Z1], pts) == [average_here(sign, [[b]], [Z1], p) for p in pts]
+        nested = num.average_function_here(
+            lambda xs: num.average_at(sign, [[b]], [Z1], [[x] for x in xs]), a, z0)
+        want = mpmath.erf(mpmath.mpf(a * b * z0) / mpmath.sqrt(2 * (1 - mpmath.mpf(a * b) ** 2)))
+        assert close(nested, want, 12)
+    with pytest.raises(InputError):
+        num.average_function_here(lambda xs: xs, R(3, 2), 0)
+
+
+def test_smoothing_series_near_the_identity():
+    """E[tanh(x0 + σξ)] by the heat expansion = (A_s tanh)(z) by quadrature, s = 1 − 10⁻⁶; and
+    E[z⁴] at x0 by the (finite) expansion: x0⁴ + 6x0²σ² + 3σ⁴."""
+    x = sympy.Symbol("x", real=True)
+    s = 1 - R(1, 10**6)
+    with mpmath.workdps(DPS):
+        tol = mpmath.mpf(10) ** -(DPS + 5)
+        got = num.smoothing_series(sympy.tanh(x), x, s * R(1, 3), 1 - s**2, tol)
+        assert close(got, average_here(sympy.tanh(Z1), [[s]], [Z1], [R(1, 3)]))
+        x0, v = mpmath.mpf(2) / 3, mpmath.mpf(1) / 5
+        quartic = num.smoothing_series(x**4, x, R(2, 3), R(1, 5), tol)
+        assert close(quartic, x0**4 + 6 * x0**2 * v + 3 * v**2)
+    with mpmath.workdps(15), pytest.raises(ArithmeticError):
+        num.smoothing_series(sympy.tanh(x), x, R(1, 2), 4, mpmath.mpf(10) ** -30)  # σ² = 4: diverges
+
+
+def test_mehler_sum():
+    """Σ α_k ρ^k h_k(z) with α = coefficients of z³ = √6 h_3 + 3 h_1 equals A_ρ z³."""
+    alphas = [0, 3, 0, mpmath.sqrt(6)]
+    rho, z = R(1, 3), R(-2, 5)
+    with mpmath.workdps(DPS):
+        want = average(Z1**3, [[rho]], [Z1]).subs(Z1, z)
+        assert close(num.mehler_sum(alphas, rho, z), mpmath.mpf(sympy.N(want, 40)))

@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 from gfverify.numerics.strategies import multivariate_polynomial_links
 from gfverify.errors import InputError
-from gfverify.theory.wick import MomentTable, gaussian_expectation, moment
+from gfverify.theory.wick import MomentTable, gaussian_expectation, moment, standard_expectation
 
 X, Y, Z = sympy.symbols("x y z", real=True)
 S11, S12, S22 = sympy.symbols("s11 s12 s22", real=True)
@@ -90,3 +90,10 @@ def test_bad_input():
         assert "polynomial" in str(exc)
     else:
         raise AssertionError("accepted a non-polynomial")
+
+
+def test_standard_expectation_is_a_product_of_double_factorials():
+    x, y, a = sympy.symbols("x y a", real=True)
+    p = x**4 * y**2 - 3 * a * x**2 + x * y + 5
+    assert standard_expectation(p, [x, y]) == 3 - 3 * a + 5
+    assert standard_expectation(p, [x, y]) == gaussian_expectation(p, [x, y], sympy.eye(2))

@@ -1,0 +1,33 @@
+"""Claims on the Gaussian kernels (A8): wrong formulas (ρ² for ρ in the arcsine kernel, ρ^{2k} for
+ρ^k in the Hermite series) FAIL through the same judge while the true ones PASS."""
+
+import sympy
+
+from gfverify.claims.judge import exact_identity, versus_numeric
+from gfverify.claims.statements import kernels as K
+from gfverify.numerics.averaging import inner_average_here
+from gfverify.theory.averaging import inner, psi
+from gfverify.theory.hermite import h
+from gfverify.theory.witnesses import LINKS, RHO, Z1
+
+R = sympy.Rational
+
+
+def test_sign_kernel_with_rho_squared_fails(verdict):
+    rho = R(-3, 5)
+    sign = sympy.sign(Z1)
+
+    def kernel(value):
+        return lambda dps: versus_numeric(2 / sympy.pi * sympy.asin(value),
+                                          lambda p: inner_average_here(sign, sign, [[rho]], [Z1]),
+                                          dps, "arcsine kernel")
+    assert verdict(kernel(rho), "A8", dps=15) == "PASS"
+    assert verdict(kernel(rho**2), "A8", dps=15) == "FAIL"
+
+
+def test_polynomial_kernel_with_rho_to_2k_fails(verdict):
+    f = LINKS[1]
+    alphas = [inner(f, h(k, Z1), [Z1]) for k in range(5)]
+    wrong = psi(f, [[RHO]], [Z1]) - sum(a**2 * RHO ** (2 * k) for k, a in enumerate(alphas))
+    assert verdict(lambda dps: exact_identity(K.mehler_kernel_differences([f], 4), "kernel"), "A8") == "PASS"
+    assert verdict(lambda dps: exact_identity(wrong, "kernel, ρ^{2k}"), "A8") == "FAIL"

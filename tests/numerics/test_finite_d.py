@@ -1,0 +1,51 @@
+"""Tests of the high-precision single-index least squares in finite dimension."""
+
+import mpmath
+import pytest
+import sympy
+
+from gfverify.errors import InputError
+from gfverify.numerics.finite_d import gauss_hermite, hermite_values, least_squares_loss
+from gfverify.theory.finite_d import least_squares_loss as exact_loss
+from gfverify.theory.finite_d import stiefel_pair
+from gfverify.theory.hermite import He
+
+R = sympy.Rational
+
+
+def test_gauss_hermite_is_exact_for_polynomials():
+    with mpmath.workdps(30):
+        xs, ws = gauss_hermite(5)
+        for k, want in ((0, 1), (2, 1), (4, 3), (6, 15), (8, 105)):
+            assert abs(mpmath.fsum(w * x**k for x, w in zip(xs, ws)) - want) < mpmath.mpf(10) ** -25
+        assert gauss_hermite(1) == ([0], [1])
+    with pytest.raises(InputError):
+        gauss_hermite(0)
+
+
+def test_hermite_values_are_orthonormal_under_the_rule():
+    with mpmath.workdps(30):
+        xs, ws = gauss_hermite(6)
+        H = [hermite_values(x, 5) for x in xs]
+        for j in range(6):
+            for k in range(6):
+                got = mpmath.fsum(w * h[j] * h[k] for w, h in zip(ws, H))
+                assert abs(got - (j == k)) < mpmath.mpf(10) ** -25
+
+
+def test_polynomial_target_matches_the_exact_finite_d_loss():
+    """f* = He_3 + z: the numeric least squares (degree 2 basis: the cubic is not explained)
+    equals the exact loss by Isserlis in d = 5."""
+    z = sympy.Symbol("z", real=True)
+    W_star, W = stiefel_pair(5, 1)
+    fstar = He(3, z) + z
+    want = exact_loss(fstar, [z], W_star, W, 2)
+    fun = sympy.lambdify(z, fstar, "mpmath")
+    with mpmath.workdps(20):
+        got = least_squares_loss(fun, list(W_star), list(W), 2, mpmath.pi / 2)
+        assert abs(got - mpmath.mpf(sympy.N(want, 30))) < mpmath.mpf(10) ** -17
+
+
+def test_unit_vectors_required():
+    with mpmath.workdps(15), pytest.raises(InputError):
+        least_squares_loss(mpmath.tanh, [1, 1], [1, 0], 2, 1)
