@@ -86,12 +86,13 @@ def zeros_derivation() -> str:
             "So V_α(θ) = 0  ⇔  U_rᵀ∇C = 0  ⇔  P∇C = 0  ⇔  Dᵀ∇C = 0, for every α ∈ [0, 1].")
 
 
-#: D of the tanh net at θ0 has one row per output; α = 1/2 is left out of the singular-value
-#: check because (1−α)σ + α/σ is symmetric there under α ↔ 1 − α.
+#: The α of the singular-value check; α = 1/2 is left out because (1−α)σ + α/σ is symmetric
+#: there under α ↔ 1 − α.
 SINGULAR_ALPHAS = ("0", "1/5", "2/3", "1")
 
 
-def _formula_singular_values(rows, p: int) -> list:
+def _formula_singular_values(rows) -> list:
+    """theory's (1−α)σ + α/σ at the singular values σ of ``rows`` (Gram route), for each α."""
     sigma = [s for s in theory.homotopy_eigenvalue().free_symbols if s.name == "sigma"][0]
     lam = sympy.lambdify((theory.ALPHA, sigma), theory.homotopy_eigenvalue(), "mpmath")
     sig = Jacobian(rows).singular_values()
@@ -107,18 +108,22 @@ def homotopy_factorization(dps: int) -> Evidence:
     """Route 1: sympy factorization for generic 2×3 D, and the singular values (1−α)σ + α/σ of
     theory evaluated at the singular values σ of an actual D (a tanh net's 2×13 Jacobian).
     Route 2: the SVD of the assembled matrix (1−α)Dᵀ + αD⁺ (D⁺ by the Gram route), at two
-    precisions, for α = 0, 1/5, 2/3, 1."""
+    precisions, for α = 0, 1/5, 2/3, 1. Positivity: (1−α)σ + α/σ is linear in α with
+    positive ends σ and 1/σ (sympy)."""
     rows = lambda: NET.model.outputs_and_jacobian(NET.theta0_mp())[1]  # noqa: E731
-    ev = numeric_pair(lambda p: _formula_singular_values(rows(), p),
+    ev = numeric_pair(lambda p: _formula_singular_values(rows()),
                       lambda p: [v for a in SINGULAR_ALPHAS
                                  for v in homotopy.homotopy_singular_values(rows(), mpmath.mpf(a))],
                       dps, "(1−α)σ + α/σ at the singular values σ of D vs SVD of (1−α)Dᵀ + αD+",
                       details={"instance": NET.name, "alphas": ", ".join(SINGULAR_ALPHAS)})
     symbolic = exact_identity(theory.homotopy_factorization(), "")
-    positive = all(v > 0 for v in _formula_singular_values(rows(), dps))
+    # (1−α)σ + α/σ is linear in α with positive end values σ and 1/σ: positive on [0, 1]
+    lam = theory.homotopy_eigenvalue()
+    ends = [sympy.simplify(lam.subs(theory.ALPHA, a)) for a in (0, 1)]
+    positive = all(e.is_positive for e in ends) and sympy.diff(lam, theory.ALPHA, 2) == 0
     return ev.also(symbolic.holds and positive,
                    symbolic="sympy: (1−α)Dᵀ + αD+ = Dᵀ((1−α)I + α(DDᵀ)⁻¹), generic 2×3 D",
-                   singular_values_positive=positive)
+                   singular_value_ends=f"{ends[0]}, {ends[1]} (linear in α, positive: {positive})")
 
 
 @claim("B.output_kernel_symbolic", kind="identity", source="B3",
