@@ -23,11 +23,11 @@ import numpy as np
 import sympy
 from mpmath.libmp import to_fixed
 
+from gfverify.errors import InputError
 from gfverify.numerics.hermite import mp_function
 from gfverify.numerics.precision import TwoRuns, two_precisions
-from gfverify.theory.averaging import validate_contraction
 from gfverify.numerics.quadrature import piecewise_legendre
-from gfverify.errors import InputError
+from gfverify.theory.averaging import validate_contraction
 
 #: Largest number of nodes on one axis (a singular value very close to, but not, 1 needs many).
 MAX_AXIS_NODES = 6000
@@ -230,7 +230,9 @@ def _exp_grid(kappa, xs: list, ys: list, lx: list, ly: list, bits: int) -> np.nd
     old = flint.ctx.prec
     flint.ctx.prec = mpmath.mp.prec
     try:
-        arb = lambda v: flint.arb(mpmath.nstr(v, mpmath.mp.dps + 5, strip_zeros=False))
+        def arb(v):
+            return flint.arb(mpmath.nstr(v, mpmath.mp.dps + 5, strip_zeros=False))
+
         k = arb(kappa)
         ax = [k * arb(x) for x in xs]
         ay = [arb(y) for y in ys]

@@ -142,7 +142,9 @@ def gaussian_expectation(poly: sympy.Expr | sympy.Poly, variables: Sequence[symp
         p = R.from_expr(expr)
     except (ValueError, TypeError, CoercionFailed):
         raise InputError(f"not a polynomial in {variables}: {expr}") from None
-    moment_of = lambda g: table.element(g).set_ring(R)
+
+    def moment_of(g):
+        return table.element(g).set_ring(R)
     # split every term into its exponent in ``variables`` and a coefficient in the other gens
     grouped: dict[tuple[int, ...], object] = {}
     for monom, c in p.terms():

@@ -103,8 +103,8 @@ def conditional_expectation_tanh(dps: int) -> Evidence:
     def one_dim(p: int) -> mpmath.mpf:
         m1, m2, c11, sl = (_mp(x) for x in (mu[0], mu[1], C[0, 0], slope))
         sd = mpmath.sqrt(c11)
-        body = lambda x: mpmath.tanh(m1 + sd * x) * (m2 + sl * sd * x) * mpmath.npdf(x)
-        return mpmath.quad(body, [-mpmath.inf, -m1 / sd, mpmath.inf])
+        return mpmath.quad(lambda x: mpmath.tanh(m1 + sd * x) * (m2 + sl * sd * x) * mpmath.npdf(x),
+                           [-mpmath.inf, -m1 / sd, mpmath.inf])
 
     fstar = sympy.tanh(Z1) * ZS[2][1]
     return numeric_pair(one_dim, lambda p: average_here(fstar, M.T, ZS[2], list(z0)), dps,
@@ -241,7 +241,10 @@ def semigroup_numeric(dps: int) -> Evidence:
     the outer trapezoidal rule that applies A_a. Route 2: A_{ab} sign by one quadrature; and the
     closed form erf(ab z/√(2(1 − a²b²))) of route 2."""
     a, b, z0 = SEMIGROUP_POINT.values()
-    direct = lambda p: average_here(sympy.sign(Z1), [[a * b]], [Z1], [z0])
+
+    def direct(p: int) -> mpmath.mpf:
+        return average_here(sympy.sign(Z1), [[a * b]], [Z1], [z0])
+
     ev = numeric_pair(lambda p: nested_sign_average(a, b, z0), direct, dps,
                       "A_a (A_b sign) with A_b sign from sign by quadrature at every outer node vs "
                       "A_{ab} sign by one quadrature, a = 4/5, b = −1/2, z = 9/10")
@@ -274,8 +277,9 @@ def endpoint_differences(qs: tuple[int, ...] = (1, 2, 3)) -> list[sympy.Expr]:
     for q in qs:
         zs, N, f = ZS[q], symbolic("n", q), LINKS[q]
         general = average(f, N, zs)
-        at = lambda E: general.xreplace(dict(zip(N, E)))
-        diffs += [at(sympy.eye(q)) - f, at(sympy.zeros(q, q)) - standard_expectation(f, zs)]
+        at_identity = general.xreplace(dict(zip(N, sympy.eye(q))))
+        at_zero = general.xreplace({n: 0 for n in N})
+        diffs += [at_identity - f, at_zero - standard_expectation(f, zs)]
     return diffs
 
 

@@ -16,11 +16,9 @@ from gfverify.claims.registry import claim
 from gfverify.numerics.averaging import inner_average_here
 from gfverify.numerics.precision import tolerance
 from gfverify.numerics.random_matrices import psd_pair, rational_contraction, rational_orthogonal
-from gfverify.theory.averaging import average, average_hermite_tensor, hermite_tensor_polynomial, \
-    inner, psi
+from gfverify.theory.averaging import average, average_hermite_tensor, hermite_tensor_polynomial, inner, psi
 from gfverify.theory.hermite import h, h_multi
-from gfverify.theory.witnesses import LINKS, RHO, TESTS, Z1, ZS, describe, symbolic, \
-    symmetric_tensor
+from gfverify.theory.witnesses import LINKS, RHO, TESTS, Z1, ZS, describe, symbolic, symmetric_tensor
 
 R = sympy.Rational
 

@@ -71,8 +71,9 @@ def reduced_loss_tanh(dps: int) -> Evidence:
     W_star, W = stiefel_pair(6, 1)
     m = (W_star.T * W)[0, 0]
     K = int((dps + GUARD_DIGITS + 5) / (-2 * mpmath.log10(abs(float(m))))) + 1
-    least_squares = lambda p: finite_d.least_squares_loss(mpmath.tanh, list(W_star), list(W), K,
-                                                          mpmath.pi / 2)
+
+    def least_squares(p: int) -> mpmath.mpf:
+        return finite_d.least_squares_loss(mpmath.tanh, list(W_star), list(W), K, mpmath.pi / 2)
     return numeric_pair(least_squares, lambda p: tanh_reduced_loss(p, m**2), dps,
                         f"least squares of tanh(w*ᵀx) on h_0..h_{K}(wᵀx) in d = 6 (Gauss–Hermite "
                         f"and trapezoid on the plane of w*, w; m = {sympy.sstr(m)}) vs "

@@ -2,7 +2,6 @@
 the norm identity with MᵀM for MMᵀ, monotonicity on a reversed pair) FAIL through the same judge
 while the true ones PASS."""
 
-import sympy
 
 from gfverify.claims.judge import exact_identity
 from gfverify.claims.statements import averaging_spectrum as S

@@ -5,10 +5,9 @@ import pytest
 import sympy
 
 import gfverify.numerics.averaging as num
-from gfverify.numerics.averaging import average_here, inner_average, inner_average_here, \
-    inner_average_many
-from gfverify.theory.averaging import average, inner
 from gfverify.errors import InputError
+from gfverify.numerics.averaging import average_here, inner_average, inner_average_here, inner_average_many
+from gfverify.theory.averaging import average, inner
 from gfverify.theory.hermite import h
 from gfverify.theory.wick import gaussian_expectation
 
@@ -51,7 +50,8 @@ def test_boundary_singular_value_is_exact():
         got = inner_average_here(f, g, N, [Z1, Z2])
     u, v = sympy.symbols("u v", real=True)
     z = N * sympy.Matrix([u, v])
-    poly_u = gaussian_expectation(sympy.expand(v * g.subs({Z1: z[0], Z2: z[1]}, simultaneous=True)), [v], [[1]])
+    lifted = g.subs({Z1: z[0], Z2: z[1]}, simultaneous=True)
+    poly_u = gaussian_expectation(sympy.expand(v * lifted), [v], [[1]])
     P = sympy.lambdify(u, poly_u, "mpmath")
     with mpmath.workdps(DPS + 10):
         want = mpmath.quad(lambda x: mpmath.tanh(x) * P(x) * mpmath.npdf(x), [-mpmath.inf, 0, mpmath.inf])

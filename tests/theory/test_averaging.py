@@ -5,11 +5,21 @@ import pytest
 import sympy
 from hypothesis import HealthCheck, given, settings
 
-from gfverify.numerics.strategies import contractions, multivariate_polynomial_links, psd_pairs
-from gfverify.theory.averaging import average, average_hermite_tensor, expectation, \
-    hermite_tensor_polynomial, inner, planted_loss, psi, reduced_loss, tensor_power_action, \
-    validate_contraction, validate_stiefel
 from gfverify.errors import InputError
+from gfverify.numerics.strategies import contractions, multivariate_polynomial_links, psd_pairs
+from gfverify.theory.averaging import (
+    average,
+    average_hermite_tensor,
+    expectation,
+    hermite_tensor_polynomial,
+    inner,
+    planted_loss,
+    psi,
+    reduced_loss,
+    tensor_power_action,
+    validate_contraction,
+    validate_stiefel,
+)
 from gfverify.theory.hermite import h
 from gfverify.theory.wick import gaussian_expectation
 

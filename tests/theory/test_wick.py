@@ -1,10 +1,11 @@
 """Tests of the Isserlis/Wick engine: moments against independent formulas and sympy.stats."""
 
 import sympy
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gfverify.numerics.strategies import multivariate_polynomial_links
 from gfverify.errors import InputError
+from gfverify.numerics.strategies import multivariate_polynomial_links
 from gfverify.theory.wick import MomentTable, gaussian_expectation, moment, standard_expectation
 
 X, Y, Z = sympy.symbols("x y z", real=True)
@@ -42,7 +43,8 @@ def test_heat_operator_route():
     cur, total = p, sympy.Integer(0)
     for k in range(0, 4):
         total += cur / sympy.factorial(k)
-        cur = (S11 * sympy.diff(cur, X, 2) + 2 * S12 * sympy.diff(cur, X, Y) + S22 * sympy.diff(cur, Y, 2)) / 2
+        cur = (S11 * sympy.diff(cur, X, 2) + 2 * S12 * sympy.diff(cur, X, Y)
+               + S22 * sympy.diff(cur, Y, 2)) / 2
     want = sympy.expand(total.subs({X: mu[0], Y: mu[1]}, simultaneous=True))
     assert sympy.expand(gaussian_expectation(p, [X, Y], COV, mean=mu) - want) == 0
 

@@ -2,8 +2,7 @@
 
 import sympy
 
-from gfverify.theory.witnesses import LINKS, ZS, describe, link_degree, monomials, symbolic, \
-    symmetric_tensor
+from gfverify.theory.witnesses import LINKS, ZS, describe, link_degree, monomials, symbolic, symmetric_tensor
 
 
 def test_links_have_odd_and_even_parts():
