@@ -163,6 +163,11 @@ def staircase_flow(dps: int) -> Evidence:
 
 # ----------------------------------------------------------------------------- invariants
 
+def theory_loss_rate(M: sympy.Matrix, phi: sympy.Matrix, G: sympy.Matrix) -> sympy.Expr:
+    """``dL/dt = −tr(Mᵀ Φ (I − G) Φ M)`` along the reduced flow (≤ 0 since I − G ⪰ 0)."""
+    return -(M.T * phi * (sympy.eye(G.shape[0]) - G) * phi * M).trace()
+
+
 def _loss_rate_identity() -> sympy.Expr:
     """dL/dt along the flow minus −tr(Mᵀ Φ (I − G) Φ M) (≤ 0 since I − G ⪰ 0), for z1³ + z1 z2 + z2²."""
     link, zs = Z1**3 + Z1 * Z2 + Z2**2, [Z1, Z2]
@@ -174,7 +179,7 @@ def _loss_rate_identity() -> sympy.Expr:
     loss = -sympy.expand(psi.subs(sub, simultaneous=True)) / 2
     rate = sum(sympy.diff(loss, e) * r for e, r in zip(Msym, rhs))
     phi = ro.symmetric_gradient(psi, G).subs(sub, simultaneous=True)
-    target = -(Msym.T * phi * (sympy.eye(2) - Gm) * phi * Msym).trace()
+    target = theory_loss_rate(Msym, phi, Gm)
     return sympy.expand(rate - target)
 
 

@@ -7,9 +7,9 @@ import mpmath
 import pytest
 import sympy
 
+from gfverify.errors import InputError
 from gfverify.numerics import heyoka_engine, ode
 from gfverify.numerics.precision import agreed_digits
-from gfverify.errors import InputError
 
 m, y = sympy.symbols("m y")
 ENGINES = ode.available_engines()
@@ -87,6 +87,21 @@ def test_dense_output_logistic(engine):
             assert agreed_digits(sol(t)[0], exact(mpmath.mpf(t)), 40) >= 25
     with pytest.raises(InputError, match="outside"):
         sol(7)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_dense_grid_is_equispaced_on_the_whole_interval(engine):
+    # the samples sit at t_j = j t_end/(n - 1), j = 0..n-1, and are y(t_j) there: checked against
+    # the nominal grid, not against the returned times (a shifted grid with consistent values
+    # would pass a check of ys against ts)
+    t_end, n = 3, 4
+    sol = ode.solve(ode.OdeSystem.from_sympy([y], [y]), [1], t_end, 20, engine=engine, n_dense=n)
+    with mpmath.workdps(40):
+        nominal = [mpmath.mpf(t_end) * j / (n - 1) for j in range(n)]
+        assert len(sol.ts) == n and sol.ts[-1] == t_end and sol.ts[0] == 0
+        for t, want, yt in zip(sol.ts, nominal, sol.ys):
+            assert abs(t - want) <= mpmath.mpf(10) ** -20 * t_end
+            assert agreed_digits(yt[0], mpmath.exp(want), 40) >= 20
 
 
 @pytest.mark.parametrize("engine", ENGINES)
