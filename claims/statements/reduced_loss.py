@@ -55,7 +55,8 @@ def tanh_reduced_loss(p: int, G: sympy.Expr, half: sympy.Expr = R(1, 2)) -> mpma
     ``‖tanh‖²`` by 1-D mpmath.quad, ``ψ(G) = ⟨A_G tanh, tanh⟩`` by the averaging engine."""
     norm2 = mpmath.quad(lambda x: mpmath.tanh(x) ** 2 * mpmath.npdf(x), [-mpmath.inf, 0, mpmath.inf])
     tanh = sympy.tanh(Z1)
-    return half * norm2 - half * inner_average_here(tanh, tanh, [[G]], [Z1])
+    c = sympy.Rational(half)
+    return mpmath.mpf(c.p) / c.q * (norm2 - inner_average_here(tanh, tanh, [[G]], [Z1]))
 
 
 @claim("A.reduced_loss_tanh", kind="identity", source="A9", tier="full",
