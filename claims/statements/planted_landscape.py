@@ -114,13 +114,16 @@ def _unstable(k: int, q: int, dps: int) -> tuple[int, int]:
                  "with probability exactly ½ (exact two-sided binomial test, false-alarm rate 10⁻³); "
                  "for q = 2, 3, 4 the runs converge (≤ 1% undecided) to partial permutation fixed "
                  "points, the spurious ones (loss q − k > 0) with no unstable direction of the "
-                 "linearized flow, and the success fraction's 99.9% interval excludes 1",
+                 "linearized flow (one zero eigenvalue per unlearned entry, (q − k)²: not strict "
+                 "attractors), and the success fraction's 99.9% interval excludes 1",
        latex=r"\Pr_{q=1}[G(\infty)=I]=\tfrac12,\quad \Pr_{q\ge2}[G(\infty)=I]<1")
 def spurious_attractors(dps: int, qs: tuple[int, ...] = (1, 2, 3, 4), q1_value: float = 0.5,
                         starts: int = 2000) -> Evidence:
     """Route 1: the mathematics: success iff m(0) > 0 in q = 1, so P = ½ by symmetry; a fixed
     point P with k learned directions has F(P) = 0 exactly and loss q − k; DF(P) in closed form
-    (equivariant under row and column permutations, so its spectrum depends on k only).
+    (equivariant under row and column permutations, so its spectrum depends on k only); F is
+    quadratic in the unlearned entries, so DF has a zero eigenvalue for each of them: the
+    spurious points attract only from the side M ≤ 0 there (as m = 0 in q = 1).
     Route 2: float64 Dormand–Prince runs of Haar starts (twice as many for q = 1), each decided
     by convergence to a fixed point (gfverify.numerics.planted_attractors), and the exact
     binomial test, Clopper–Pearson intervals and mpmath spectra at two precisions."""
@@ -152,7 +155,7 @@ def spurious_attractors(dps: int, qs: tuple[int, ...] = (1, 2, 3, 4), q1_value: 
         for k in sorted({len(P) for P in c.limits if len(P) < q}):
             up, zero = _unstable(k, q, dps)
             spectra[f"q={q}, k={k}"] = f"{up} unstable, {zero} zero eigenvalues"
-            ok = ok and up == 0
+            ok = ok and up == 0 and zero == (q - k) ** 2
         sim_ok = sim_ok and ok and fixed
         rows[f"q={q}"] = row + ("" if fixed else "; a limit is not a fixed point")
     return Evidence(holds=sim_ok, residual=undecided_share, tolerance=MAX_UNDECIDED, digits=None,
