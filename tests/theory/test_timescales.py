@@ -103,3 +103,15 @@ def test_stage_helpers():
 def test_bad_input(rhs, m0, m1):
     with pytest.raises(InputError):
         nts.escape_time(rhs, M, m0, m1)
+
+
+def test_interval_check_is_relative_at_tiny_starts():
+    # m0 = 10^-26 (d = 10^52): R(m) = 3 m^5 (1 - m^2) has its root at 0, below m0; an absolute
+    # margin of 10^-25 around m0 used to swallow it
+    rhs = single_index_rhs({3: 1})
+    ts.check_escape_interval(rhs, M, R(1, 10**26), R(1, 2))
+    with mpmath.workdps(30):
+        T = nts.escape_time(rhs, M, R(1, 10**26), R(1, 2))
+        assert abs(T / (mpmath.mpf(10) ** 104 / 12) - 1) < 1e-20
+    with pytest.raises(InputError, match="vanishes"):
+        ts.check_escape_interval(rhs, M, 0, R(1, 2))
