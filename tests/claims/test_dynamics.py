@@ -115,6 +115,14 @@ def test_wrong_exponent_fails(monkeypatch):
     assert _status("A.escape_exponent") == "FAIL"
 
 
+def test_planted_exponent_control_and_its_positive_twin():
+    # the same judge (fitted slope within its uncertainty of the predicted exponent) on the same
+    # planted links: s/2 - 1 holds, the two-timescale s - 1 does not
+    cases = (("h3", True), ("h4", True))
+    assert all(r["ratio"] <= 1 for r in et.exponent_table(cases, 30))
+    assert all(r["ratio"] > 1 for r in et.exponent_table(cases, 30, predicted=lambda s, p: s - 1))
+
+
 def test_wrong_log_coefficient_fails(monkeypatch):
     # ln d / alpha_1^2 for ln d / (2 alpha_1^2)
     right = et.theory_leading
