@@ -1,6 +1,7 @@
 """The ``gfverify`` command line: subcommands live in ``gfverify.claims.commands``, one module
 each with ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
-Exit codes: 0 success, 1 a claim failed, 2 bad usage or bad input (one line on stderr)."""
+Exit codes: 0 success, 1 a claim failed, 2 bad usage or bad input (one line on stderr),
+3 an internal error (a bug: one line, never a traceback), 130 interrupted (Ctrl-C, SIGINT)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ import sys
 from gfverify.claims import commands
 from gfverify.errors import InputError
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse whose usage errors are one line on stderr and exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        command = self.prog.split(" ", 1)[1:]  # "gfverify hermite" -> ["hermite"]
+        where = f"{command[0]}: " if command else ""
+        sys.stderr.write(f"gfverify: error: {where}{' '.join(message.split())}\n")
         raise SystemExit(EXIT_USAGE)
 
 
@@ -49,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"gfverify: error: {exc}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        sys.stderr.write("gfverify: interrupted\n")
-        return EXIT_INTERNAL
+        sys.stderr.write("gfverify: interrupted (Ctrl-C)\n")
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the contract is one line, never a traceback
         sys.stderr.write(f"gfverify: internal error: {type(exc).__name__}: {exc}\n")
         return EXIT_INTERNAL

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -14,6 +15,10 @@ from rich.table import Table
 
 from gfverify.claims import registry
 from gfverify.claims.model import Claim, Result
+
+#: Most worker processes ``verify --jobs`` accepts (each holds its own copy of the claims).
+MAX_JOBS = 64
+
 
 def default_jobs() -> int:
     """Worker processes for ``verify``: one per available core, at most 4."""
@@ -28,6 +33,22 @@ STYLE = {"PASS": "green", "CERTIFIED": "bold green", "FAIL": "bold red",
          "ERROR": "bold magenta", "SKIP": "yellow"}
 
 
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C reaches the whole process group, and only the parent acts on
+    it (it cancels the queue and kills the workers), so a worker never starts another claim."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel the queued claims and kill the running workers at once."""
+    workers = list(pool._processes.values())  # the executor's own handles on its workers
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.kill()
+    for process in workers:
+        process.join(timeout=5)
+
+
 def _run_by_id(claim_id: str, dps: int) -> tuple:
     """Worker: run one claim in a child process and return the picklable part of its Result."""
     r = registry.get(claim_id).run(dps)
@@ -37,7 +58,8 @@ def _run_by_id(claim_id: str, dps: int) -> tuple:
 def run_claims(claims: list[Claim], dps: int, show_progress: bool = True,
                jobs: int = 1) -> list[Result]:
     """Run each claim once at ``dps`` (in ``jobs`` worker processes when ``jobs > 1``), with a
-    rich progress bar on stderr; results come back in the order of ``claims``."""
+    rich progress bar on stderr; results come back in the order of ``claims``. An interrupt
+    (KeyboardInterrupt) cancels the queue and kills the workers before it propagates."""
     console = Console(stderr=True)
     results: dict[str, Result] = {}
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
@@ -51,7 +73,9 @@ def run_claims(claims: list[Claim], dps: int, show_progress: bool = True,
                 progress.advance(task)
         else:
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                       initializer=_ignore_sigint)
+            try:
                 futures = {pool.submit(_run_by_id, c.id, dps): c for c in claims}
                 for future in as_completed(futures):
                     claim = futures[future]
@@ -62,6 +86,10 @@ def run_claims(claims: list[Claim], dps: int, show_progress: bool = True,
                     results[claim.id] = Result(claim, status, evidence, seconds, note, trace)
                     progress.update(task, description=claim.id)
                     progress.advance(task)
+            except BaseException:
+                _stop(pool)
+                raise
+            pool.shutdown()
     return [results[c.id] for c in claims]
 
 
