@@ -56,13 +56,13 @@ def test_table_output(capsys):
     (["--alphas", "3:1", "--d", "2.5", "--to", "0.5"], "integer"),
     (["--alphas", "3:1", "--d", "1e6", "--to", "0.5", "--dps", "20", "--digits", "30"], "too low"),
     (["--alphas", "3", "--d", "1e6", "--to", "0.5"], "malformed"),
-    (["--alphas", "3:x", "--d", "1e6", "--to", "0.5"], "not a real number"),
+    (["--alphas", "3:x", "--d", "1e6", "--to", "0.5"], "unknown name 'x'"),
     (["--alphas", "3:1,3:2", "--d", "1e6", "--to", "0.5"], "twice"),
     (["--alphas", "0:1", "--d", "1e6", "--to", "0.5"], "does not move"),
     (["--link", "exp(z**2)", "--d", "1e6", "--to", "0.5"], "L²"),
-    (["--link", "z*y", "--d", "1e6", "--to", "0.5"], "only use the variable z"),
+    (["--link", "z*y", "--d", "1e6", "--to", "0.5"], "allowed names: z, pi, E"),
     (["--alphas", "3:1", "--d", "1e4", "--to", "0.5", "--g", "-1", "--planted"], "never reaches"),
-    (["--alphas", "3:1", "--d", "1e4", "--to", "abc"], "must be a real number"),
+    (["--alphas", "3:1", "--d", "1e4", "--to", "abc"], "--to 'abc': unknown name"),
 ])
 def test_bad_input_one_line(capsys, argv, fragment):
     code, out, err = _run(capsys, *argv)
