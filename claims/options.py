@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import math
 import re
-from typing import Callable
+from typing import Callable, Sequence
+
+import sympy
+
+from gfverify.errors import InputError
 
 MIN_DPS, MAX_DPS = 15, 2000
 #: An integer as a user may write it: ``12``, ``1e6``, ``1.5e3`` (digits, no sign, no inf/nan).
@@ -55,3 +60,46 @@ def nonnegative_int(text: str) -> int:
     if value is None:
         raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
     return value
+
+
+#: Largest q for the exact averaging commands: checking ‖N‖_op ≤ 1 takes the 2^q principal
+#: minors of I − NᵀN (q = 10 dense: 4.7 s; q = 22 did not finish).
+MAX_Q = 8
+#: Most monomials the link may expand to in ``average``/``loss`` (a bound computed before
+#: expanding: sums add, products multiply, a power n of m terms gives C(m + n − 1, n)).
+MAX_MONOMIALS = 20_000
+#: Largest size of the exact Gaussian expectation in ``average``/``loss``: the sum over the
+#: expanded link's monomials of (r + 1)^degree, r = the most non-zeros in a column of N
+#: (a dense q = 6, degree-8 monomial, 5.8e6, takes 5.6 s).
+MAX_AVERAGE_COST = 6 * 10**6
+
+
+def _monomials(e: sympy.Expr) -> int:
+    """An upper bound on the number of monomials of ``expand(e)``, capped at 10^9."""
+    cap = 10**9
+    if e.is_Add:
+        return min(cap, sum(_monomials(a) for a in e.args))
+    if e.is_Mul:
+        return min(cap, math.prod(_monomials(a) for a in e.args))
+    if e.is_Pow and e.exp.is_Integer and e.exp > 0:
+        m, n = _monomials(e.base), int(e.exp)
+        return 1 if m == 1 else min(cap, math.comb(min(m + n - 1, cap), n))
+    return 1
+
+
+def check_average_size(f: sympy.Expr, zs: Sequence[sympy.Symbol], N: sympy.Matrix) -> None:
+    """Refuse (:class:`InputError`) an exact ``A_N f`` too large to finish in seconds: q above
+    :data:`MAX_Q`, more than :data:`MAX_MONOMIALS` monomials or a size above
+    :data:`MAX_AVERAGE_COST`."""
+    if len(zs) > MAX_Q:
+        raise InputError(f"q = {len(zs)} exceeds the limit {MAX_Q} of the exact averaging "
+                         f"(2^q principal minors)")
+    if _monomials(f) > MAX_MONOMIALS:
+        raise InputError(f"the link expands to more than {MAX_MONOMIALS} monomials, the limit "
+                         "of the exact averaging")
+    r = max((sum(1 for x in N.col(j) if x != 0) for j in range(N.cols)), default=0)
+    size = sum((r + 1) ** sum(m) for m in sympy.Poly(f, *zs).monoms())
+    if size > MAX_AVERAGE_COST:
+        raise InputError(f"the link is too large for the exact averaging (size "
+                         f"{size:.2e} > {MAX_AVERAGE_COST:.0e}: fewer terms, lower degree "
+                         f"or a sparser matrix)")

@@ -9,8 +9,11 @@ import sys
 import sympy
 from rich.console import Console
 
+from gfverify.claims.options import MAX_Q, check_average_size
+from gfverify.errors import InputError
 from gfverify.theory.averaging import average, validate_contraction
-from gfverify.theory.links import link_variables, parse_link, parse_matrix
+from gfverify.theory.expressions import parse_expression, parse_matrix
+from gfverify.theory.links import link_variables
 
 NAME = "average"
 HELP = "(A_N f)(z) = E[f(N^T z + (I - N^T N)^{1/2} xi)] exactly, for a polynomial link and ||N||_op <= 1"
@@ -25,12 +28,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    N = validate_contraction(parse_matrix(args.matrix, "N"))
+    N = parse_matrix(args.matrix, "--N")
+    if N.cols > MAX_Q:
+        raise InputError(f"--N is {N.rows}x{N.cols}; the exact averaging takes q <= {MAX_Q}")
+    N = validate_contraction(N)
     zs = link_variables(N.cols)
-    f = parse_link(args.expr, zs)
+    f = parse_expression(args.expr, zs, "link")
     if not f.is_polynomial(*zs):
-        from gfverify.errors import InputError
         raise InputError(f"the exact A_N needs a polynomial link, got {f}")
+    check_average_size(f, zs, N)
     result = sympy.expand(average(f, N, zs))
     if args.json:
         sys.stdout.write(json.dumps({"expr": str(f), "N": str(N.tolist()), "average": str(result)}) + "\n")

@@ -10,9 +10,11 @@ import mpmath
 import sympy
 from rich.console import Console
 
-from gfverify.theory.averaging import average, inner, psi, validate_stiefel
+from gfverify.claims.options import MAX_Q, check_average_size
 from gfverify.errors import InputError
-from gfverify.theory.links import link_variables, parse_link, parse_matrix
+from gfverify.theory.averaging import average, inner, psi, validate_stiefel
+from gfverify.theory.expressions import parse_expression, parse_matrix
+from gfverify.theory.links import link_variables
 
 NAME = "loss"
 HELP = ("reduced loss ||f||^2/2 - <A_G f, f>/2 (G = M M^T) and planted loss ||f||^2 - <A_M f, f> "
@@ -33,15 +35,18 @@ def _decimal(value: sympy.Expr, digits: int = 25) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    wstar = validate_stiefel(parse_matrix(args.wstar, "W*"), "W*")
-    w = validate_stiefel(parse_matrix(args.w, "W"), "W")
+    wstar, w = parse_matrix(args.wstar, "--wstar"), parse_matrix(args.w, "--w")
     if wstar.shape != w.shape:
         raise InputError(f"W* is {wstar.shape[0]}x{wstar.shape[1]} but W is {w.shape[0]}x{w.shape[1]}")
+    if w.cols > MAX_Q:
+        raise InputError(f"W is {w.rows}x{w.cols}; the exact losses take q <= {MAX_Q}")
+    wstar, w = validate_stiefel(wstar, "W*"), validate_stiefel(w, "W")
     zs = link_variables(w.cols)
-    f = parse_link(args.expr, zs)
+    f = parse_expression(args.expr, zs, "link")
     if not f.is_polynomial(*zs):
         raise InputError(f"the exact losses need a polynomial link, got {f}")
     M = (wstar.T * w).applyfunc(sympy.nsimplify)
+    check_average_size(f, zs, M)
     norm = inner(f, f, zs)
     reduced = sympy.nsimplify(norm / 2 - psi(f, M * M.T, zs) / 2)
     planted = sympy.nsimplify(norm - inner(average(f, M, zs), f, zs))
