@@ -26,8 +26,8 @@ import mpmath
 import sympy
 
 from gfverify.numerics import hermite as numeric
+from gfverify.theory.expressions import parse_expression
 from gfverify.theory.hermite import Z
-from gfverify.theory.links import parse_link
 
 LINKS = ["tanh(z)", "log(1+exp(z))", "1/(1+exp(-z))", "z*(1+erf(z/sqrt(2)))/2"]
 KMAX, DIGITS = 100, 50
@@ -49,7 +49,7 @@ def naive(f: sympy.Expr, ks: list[int]) -> dict[int, tuple[mpmath.mpf, float]]:
 def main() -> None:
     rows = []
     for text in LINKS:
-        f = parse_link(text)
+        f = parse_expression(text, [Z], "link")
         start = time.perf_counter()
         res = numeric.hermite_coefficients(f, KMAX, DIGITS)
         cold = time.perf_counter() - start

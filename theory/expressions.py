@@ -142,8 +142,8 @@ class _Walker:
     def constant(self, node: ast.Constant) -> sympy.Rational:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            kind = "complex numbers are" if isinstance(value, complex) else f"{type(value).__name__} values are"
-            raise self.fail(f"{kind} not allowed")
+            kind = "complex numbers" if isinstance(value, complex) else f"{type(value).__name__} values"
+            raise self.fail(f"{kind} are not allowed")
         if isinstance(value, int):
             if _digits(value) > MAX_DIGITS:
                 raise self.fail(f"a number has more than {MAX_DIGITS} digits")
@@ -308,7 +308,7 @@ def _build(text: str, what: str, names: dict[str, sympy.Symbol], matrices: bool,
     except SyntaxError as exc:
         raise walker.fail(f"syntax error ({' '.join(str(exc.msg).split())})") from None
     except (ValueError, RecursionError, MemoryError) as exc:
-        raise walker.fail(f"cannot be parsed ({type(exc).__name__}: too long or too deeply nested?)") from None
+        raise walker.fail(f"cannot be parsed ({type(exc).__name__}: too deeply nested?)") from None
     value, _ = walker.walk(tree, 0)
     if value.has(sympy.I):
         raise walker.fail("the value is complex; only real values are allowed")
