@@ -15,8 +15,9 @@ import mpmath
 from rich.console import Console
 from rich.table import Table
 
+from gfverify.claims import outputs
 from gfverify.claims.figures import interpolation_figure
-from gfverify.claims.options import dps, nonnegative_int, positive_int
+from gfverify.claims.options import bounded_int, dps, nonnegative_int
 from gfverify.errors import InputError
 from gfverify.numerics.flows import SquareCost, distance_from_segment, flow
 from gfverify.numerics.networks import ACTIVATIONS, parse_widths, random_mlp
@@ -27,12 +28,18 @@ HELP = ("integrate the homotopy flow V_alpha of a random net (layer widths, N ra
         "targets) and report the largest distance of its outputs from the segment x0 -> y")
 ORDER = 30
 DEFAULT_DPS = 40
+#: Largest number of points N, of layers and of a layer's width.
+MAX_N, MAX_LAYERS, MAX_WIDTH = 32, 8, 64
+#: Largest K (QN)², K parameters and QN outputs: the flow's cost per step. The default 2,8,2
+#: with N = 3 (1.5e3) takes ~20 s and 2,16,2 with N = 8 (2.1e4) ~3 min on a shared machine.
+MAX_WORK = 8000
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--widths", required=True, metavar="W",
                    help="layer widths d,h1,...,Q, e.g. 2,8,2 (needs K >= QN parameters)")
-    p.add_argument("--n", type=positive_int, default=3, help="number of random inputs N (default 3)")
+    p.add_argument("--n", type=bounded_int(1, MAX_N), default=3,
+                   help=f"number of random inputs N (default 3, at most {MAX_N})")
     p.add_argument("--seed", type=nonnegative_int, default=0, help="seed of the random instance")
     p.add_argument("--alpha", default="1", help="homotopy parameter in [0, 1] (0 standard, 1 adapted); "
                    "a decimal or a fraction like 1/2")
@@ -55,7 +62,14 @@ def _decimal(x, digits: int = 20) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    with outputs.atomic_directory(args.report, "--report") as report:
+        return _run(args, report)
+
+
+def _run(args: argparse.Namespace, report: Path | None) -> int:
     widths = parse_widths(args.widths)
+    if len(widths) > MAX_LAYERS or max(widths) > MAX_WIDTH:
+        raise InputError(f"--widths {args.widths}: at most {MAX_LAYERS} widths, each at most {MAX_WIDTH}")
     alpha = _fraction(args.alpha, "--alpha")
     if not 0 <= alpha <= 1:
         raise InputError(f"--alpha must lie in [0, 1], got {args.alpha}")
@@ -64,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--to must lie in (0, 1), got {args.to}")
     problem = random_mlp(widths, args.n, args.seed, args.activation)
     model = problem.model
+    work = model.n_params * model.n_outputs**2
+    if work > MAX_WORK:
+        raise InputError(f"K (QN)^2 = {work} exceeds the limit {MAX_WORK} (K = {model.n_params} "
+                         f"parameters, QN = {model.n_outputs} outputs): fewer points or narrower layers")
 
     console = Console(stderr=True)
     runs: dict = {}
@@ -85,10 +103,10 @@ def run(args: argparse.Namespace) -> int:
     record = {"widths": list(widths), "n": args.n, "seed": args.seed, "alpha": str(alpha),
               "max_distance_from_segment": _decimal(dist), "final_cost": _decimal(tr.costs[-1]),
               "digits_agreed": int(digits), "rank": tr.rank}
-    if args.report:
+    if report is not None:
         t_decimal = str(Decimal(t_end.numerator) / Decimal(t_end.denominator))
-        written = interpolation_figure(problem, Path(args.report), args.dps, t_decimal)
-        console.print(f"report: {', '.join(str(w) for w in written)}")
+        written = interpolation_figure(problem, report, args.dps, t_decimal)
+        console.print(f"report: {', '.join(str(Path(args.report) / w.name) for w in written)}")
     if args.json:
         sys.stdout.write(json.dumps(record) + "\n")
         return 0
