@@ -87,3 +87,63 @@ def test_negative_control_passes_only_when_shown_false(monkeypatch, capsys):
     assert cli.main(["verify", "--jobs", "1", "--json", "-"]) == 1
     statuses = [c["status"] for c in json.loads(capsys.readouterr().out)["claims"]]
     assert statuses == ["PASS", "FAIL"]
+
+
+def _leftovers(directory):
+    return sorted(p.name for p in directory.iterdir())
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sigint_stops_verify(tmp_path, jobs):
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops `verify` within
+    5 s, exit 130 with one line, the workers gone and no output file or temporary left."""
+    import os
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "gfverify", "verify", "--only", "hermite*",
+                             "--jobs", jobs, "--json", str(tmp_path / "out.json"),
+                             "--report", str(tmp_path / "report")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not _leftovers(tmp_path) and time.monotonic() < deadline:  # the temporaries: claims run
+        time.sleep(0.1)
+    time.sleep(1.5)
+    assert proc.poll() is None, "the selection finished before the signal"
+    os.killpg(proc.pid, signal.SIGINT)
+    start = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    assert time.monotonic() - start < 5
+    assert proc.returncode == 130
+    assert err.strip().splitlines() == ["gfverify: interrupted (Ctrl-C)"]
+    assert _leftovers(tmp_path) == []
+    with pytest.raises(ProcessLookupError):  # no worker outlives the command
+        os.killpg(proc.pid, 0)
+
+
+def test_outputs_are_written_whole_or_not_at_all(tmp_path):
+    from gfverify.claims import outputs
+    from gfverify.errors import InputError
+
+    target = tmp_path / "r.json"
+    with outputs.atomic_file(str(target), "--json") as path:
+        assert _leftovers(tmp_path) == [path.name] and path.name != "r.json"
+        path.write_text("{}")
+    assert target.read_text() == "{}" and _leftovers(tmp_path) == ["r.json"]
+    with pytest.raises(KeyboardInterrupt), outputs.atomic_file(str(target), "--json") as path:
+        path.write_text("{half")
+        raise KeyboardInterrupt
+    assert target.read_text() == "{}" and _leftovers(tmp_path) == ["r.json"]
+    report = tmp_path / "report"
+    for round_ in range(2):  # a new directory, then files renamed into the existing one
+        with outputs.atomic_directory(str(report), "--report") as directory:
+            (directory / "claims.md").write_text(f"round {round_}")
+            (directory / "figs").mkdir()
+            (directory / "figs" / "a.png").write_text("png")
+        assert (report / "claims.md").read_text() == f"round {round_}"
+        assert (report / "figs" / "a.png").exists() and _leftovers(tmp_path) == ["r.json", "report"]
+    with pytest.raises(InputError, match="is a directory"), outputs.atomic_file(str(report), "--json"):
+        pass
+    with pytest.raises(InputError, match="not a directory"), outputs.atomic_directory(str(target), "--report"):
+        pass
