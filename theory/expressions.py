@@ -9,7 +9,8 @@ The accepted grammar (anything else is an :class:`~gfverify.errors.InputError`, 
   (``I`` is refused: links and matrices are real);
 - the functions of :data:`FUNCTIONS` (``tanh(z)``, ``Max(z, 0)``, ``log(1 + exp(z))``, ...),
   positional arguments only;
-- ``+ - * / **`` and unary ``+ -``; ``^`` is read as ``**``; a power's exponent is a rational
+- ``+ - * / **`` and unary ``+ -``; ``^`` is ``**`` (replaced before parsing, so ``z^3 - 1``
+  is ``z**3 - 1``, not Python's xor); a power's exponent is a rational
   number (write ``exp(...)`` for variable exponents);
 - for :func:`parse_matrix` also lists ``[[a, b], [c, d]]`` (a flat list is a column) and
   ``eye(n)``, combined with numbers by the same operators (``eye(3)/2``).
@@ -59,7 +60,6 @@ FUNCTIONS: dict[str, tuple[Callable, int, int]] = {
 }
 CONSTANTS = {"pi": sympy.pi, "E": sympy.E}
 
-_POWER = (ast.Pow, ast.BitXor)
 _GROUP = {ast.Add: "+", ast.Sub: "+", ast.Mult: "*", ast.Div: "*"}
 _FORBIDDEN = {ast.Attribute: "attribute access", ast.Subscript: "indexing",
               ast.Lambda: "lambda", ast.ListComp: "comprehensions",
@@ -92,6 +92,7 @@ class _Walker:
                  max_degree: int = MAX_DEGREE):
         self.text, self.what, self.names, self.matrices = text, what, names, matrices
         self.max_degree = max_degree
+        self.source = text.replace("^", "**")  # what is parsed (``text`` is what messages show)
         self.root_digits = 0
 
     def spend_root(self, base: sympy.Expr) -> None:
@@ -114,7 +115,7 @@ class _Walker:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
             value, degree = self.walk(node.operand, depth + 1)
             return (-value if isinstance(node.op, ast.USub) else value), degree
-        if isinstance(node, ast.BinOp) and isinstance(node.op, _POWER):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
             (a, da), (b, db) = self.walk(node.left, depth + 1), self.walk(node.right, depth + 1)
             return self.power(a, da, b, db)
         if isinstance(node, ast.BinOp) and type(node.op) in _GROUP:
@@ -148,7 +149,7 @@ class _Walker:
             if _digits(value) > MAX_DIGITS:
                 raise self.fail(f"a number has more than {MAX_DIGITS} digits")
             return sympy.Integer(value)
-        source = ast.get_source_segment(self.text, node) or repr(value)
+        source = ast.get_source_segment(self.source, node) or repr(value)
         try:
             exact = Decimal(source.replace("_", ""))
         except InvalidOperation:
@@ -304,7 +305,7 @@ def _build(text: str, what: str, names: dict[str, sympy.Symbol], matrices: bool,
         raise InputError(f"{what} is empty")
     walker = _Walker(text, what, names, matrices, min(max_degree, MAX_DEGREE))
     try:
-        tree = ast.parse(text, mode="eval").body
+        tree = ast.parse(walker.source, mode="eval").body
     except SyntaxError as exc:
         raise walker.fail(f"syntax error ({' '.join(str(exc.msg).split())})") from None
     except (ValueError, RecursionError, MemoryError) as exc:
