@@ -145,5 +145,6 @@ def test_outputs_are_written_whole_or_not_at_all(tmp_path):
         assert (report / "figs" / "a.png").exists() and _leftovers(tmp_path) == ["r.json", "report"]
     with pytest.raises(InputError, match="is a directory"), outputs.atomic_file(str(report), "--json"):
         pass
-    with pytest.raises(InputError, match="not a directory"), outputs.atomic_directory(str(target), "--report"):
+    with pytest.raises(InputError, match="not a directory"), \
+            outputs.atomic_directory(str(target), "--report"):
         pass
