@@ -148,3 +148,34 @@ def test_outputs_are_written_whole_or_not_at_all(tmp_path):
     with pytest.raises(InputError, match="not a directory"), \
             outputs.atomic_directory(str(target), "--report"):
         pass
+
+
+def test_verify_json_file_is_written_in_place(tmp_path):
+    out = run("verify", "--only", "hermite.coefficients.relu", "--jobs", "1", "--json",
+              str(tmp_path / "out.json"))
+    assert out.returncode == 0, out.stderr
+    assert json.loads((tmp_path / "out.json").read_text())["summary"]["ok"] is True
+    assert _leftovers(tmp_path) == ["out.json"]
+
+
+@pytest.mark.parametrize("d", ["1e52", pytest.param("1e60", marks=pytest.mark.slow)])
+def test_escape_at_huge_dimension_gives_the_time(d):
+    """d ≥ 10^52 puts m0 = d^-1/2 next to the root of R at 0: the time, not a false refusal
+    ("the right-hand side vanishes", from an absolute margin around m0, before issue 10)."""
+    out = run("escape", "--alphas", "3:1", "--d", d, "--to", "0.5", "--dps", "20", "--json")
+    assert out.returncode == 0, out.stderr
+    record = json.loads(out.stdout)
+    assert record["digits_agreed"] >= 10
+    assert record["T_closed_form"].startswith("83333333333333333333")
+
+
+def test_hermite_closed_form_time_limit_falls_back():
+    import time
+
+    from gfverify.claims.commands import hermite
+
+    start = time.monotonic()
+    with pytest.raises(hermite._TooSlow), hermite._time_limit(0.2):
+        while True:
+            pass
+    assert time.monotonic() - start < 2
