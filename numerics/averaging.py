@@ -24,6 +24,7 @@ import sympy
 from mpmath.libmp import to_fixed
 
 from gfverify.errors import InputError
+from gfverify.numerics import engines
 from gfverify.numerics.hermite import mp_function
 from gfverify.numerics.precision import TwoRuns, two_precisions
 from gfverify.numerics.quadrature import piecewise_legendre
@@ -254,11 +255,7 @@ def _flint():
     """The python-flint module when installed and enabled, else ``None``."""
     if not USE_FLINT:
         return None
-    try:
-        import flint
-    except ImportError:
-        return None
-    return flint
+    return engines.module("flint")
 
 
 def _prepare(N, q: int) -> sympy.Matrix:

@@ -13,18 +13,19 @@ from typing import Sequence
 
 import mpmath
 
+from gfverify.numerics import engines
 from gfverify.numerics.networks import MLP, arb_arithmetic
 from gfverify.numerics.pseudoinverse import SingularJacobian
 
 try:
     import flint
-except ImportError:  # python-flint is the optional [certify] extra
+except ImportError:  # a core dependency, but the pure routes work without it
     flint = None
 
 
 def available(model) -> bool:
     """Whether the arb route applies: python-flint is installed and ``model`` is an MLP."""
-    return flint is not None and isinstance(model, MLP)
+    return engines.available("flint") and isinstance(model, MLP)
 
 
 def _to_mpf(a) -> mpmath.mpf:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
+from gfverify.numerics import engines
 from gfverify.numerics.taylor import MAX_STEPS, RawRun, bits_for
 from gfverify.errors import InputError
 
@@ -20,8 +21,8 @@ except ImportError:  # optional dependency: the engine is then unavailable
 
 
 def available() -> bool:
-    """Whether heyoka.py can be imported."""
-    return hy is not None
+    """Whether heyoka.py can be imported and GFVERIFY_ENGINES allows it."""
+    return hy is not None and engines.available("heyoka")
 
 
 def _real(v: mpmath.mpf | sympy.Expr, prec: int):

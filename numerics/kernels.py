@@ -7,6 +7,7 @@ import mpmath
 import sympy
 
 from gfverify.numerics.hermite import mp_function
+from gfverify.numerics import engines
 from gfverify.numerics.quadrature import piecewise_legendre
 from gfverify.errors import InputError
 from gfverify.theory.hermite import Z, breakpoints
@@ -19,10 +20,7 @@ def _kernel_once(fun, cuts: list, rho: mpmath.mpf, n: int) -> mpmath.mpf:
     pts = [(x, w * fun(x) * mpmath.exp(-x * x / (2 * s2))) for x, w in piecewise_legendre(cuts, n)]
     pts = [(x, a) for x, a in pts if a != 0]
     c = rho / s2
-    try:
-        import flint
-    except ImportError:
-        flint = None
+    flint = engines.module("flint")
     if flint is None:
         total = mpmath.fsum(a * b * mpmath.exp(c * x * y) for x, a in pts for y, b in pts)
     else:  # the same double sum in arb ball arithmetic, several times faster than mpmath

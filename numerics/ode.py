@@ -4,7 +4,8 @@ tolerances ``10^-dps``), raised until the two agree to the digits asked for.
 
 Engines: ``"taylor"`` (pure-Python adaptive Taylor method, :mod:`gfverify.numerics.taylor`,
 always available) and ``"heyoka"`` (heyoka.py on MPFR reals,
-:mod:`gfverify.numerics.heyoka_engine`, when ``import heyoka`` works).
+:mod:`gfverify.numerics.heyoka_engine`, when ``import heyoka`` works and ``GFVERIFY_ENGINES``
+allows it, see :mod:`gfverify.numerics.engines`).
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ def _engine(name: str):
     if name not in ("heyoka", "taylor"):
         raise InputError(f"unknown ODE engine {name!r} (choose from auto, heyoka, taylor)")
     if name not in engines:
-        raise InputError("the heyoka engine needs heyoka.py (pip install 'gfverify[fast]')")
+        raise InputError("the heyoka engine needs heyoka.py (pip install 'gfverify[fast]') "
+                         "and GFVERIFY_ENGINES not excluding it")
     return name, (heyoka_engine.integrate if name == "heyoka" else _taylor_integrate)
 
 

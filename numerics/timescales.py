@@ -15,6 +15,7 @@ import mpmath
 import sympy
 
 from gfverify.errors import InputError
+from gfverify.numerics import engines
 from gfverify.numerics.precision import TwoRuns, two_precisions
 from gfverify.theory import timescales as ts
 from gfverify.theory.reduced_ode import check_alphas
@@ -35,9 +36,8 @@ def _roots(den: sympy.Poly, prec: int) -> list[mpmath.mpc]:
     """The (simple) roots of the square-free rational polynomial ``den`` to ``prec`` bits."""
     if den.degree() <= 0:
         return []
-    try:
-        import flint
-    except ImportError:
+    flint = engines.module("flint")
+    if flint is None:
         coeffs = [_mp_rational(c) for c in den.all_coeffs()]
         return list(mpmath.polyroots(coeffs, maxsteps=400, extraprec=2 * prec + 64))
     poly = flint.fmpq_poly([flint.fmpq(int(sympy.Rational(c).p), int(sympy.Rational(c).q))

@@ -48,3 +48,16 @@ def test_flint_quadrature_when_enabled(monkeypatch):
         slow = sorted(quadrature.gauss_legendre(9))
     assert fast != slow  # two routes (they agree to the working precision, not bit for bit)
     assert all(abs(a[0] - b[0]) < mpmath.mpf(10) ** -29 for a, b in zip(fast, slow))
+
+
+def test_every_engine_choice_consults_the_switch(monkeypatch):
+    """With GFVERIFY_ENGINES=pure each call site takes its pure-Python route."""
+    from gfverify.numerics import averaging, flint_field, heyoka_engine, ode
+    from gfverify.numerics.networks import random_mlp
+
+    model = random_mlp([2, 3, 1], 2, 0).model
+    monkeypatch.setenv(engines.VARIABLE, "pure")
+    assert ode.available_engines() == ["taylor"]
+    assert not heyoka_engine.available()
+    assert not flint_field.available(model)
+    assert averaging._flint() is None
