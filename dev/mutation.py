@@ -96,7 +96,8 @@ def main() -> int:
     parser.add_argument("--json", default="mutation.json")
     args = parser.parse_args()
     root = Path.cwd()
-    if subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True).stdout.strip():
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True)
+    if status.stdout.strip():
         sys.exit("mutation.py: the work tree is not clean; run it in a fresh clone")
     population = []
     for layer in LAYERS:

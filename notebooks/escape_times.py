@@ -24,8 +24,8 @@
 import mpmath
 import sympy
 
-from gfverify.numerics.ode import OdeSystem, event_time
 from gfverify.numerics import timescales as nts
+from gfverify.numerics.ode import OdeSystem, event_time
 from gfverify.theory import timescales as ts
 from gfverify.theory.hermite import Z, hermite_coefficients
 from gfverify.theory.reduced_ode import M, single_index_rhs
@@ -90,7 +90,8 @@ with mpmath.workdps(30):
         T = nts.integral_time(integral, 1 / sympy.sqrt(d), m1)
         lead = mpmath.mpf(d) / (4 * alphas[2] ** 2)
         corr, K = nts.asymptotic_terms(asym, 1 / sympy.sqrt(d))[1:3]
-        print(f"d = {d:.0e}:  T = {mpmath.nstr(T, 15)},  (T - lead)/lead = {mpmath.nstr((T - lead) / lead, 5)},"
+        print(f"d = {d:.0e}:  T = {mpmath.nstr(T, 15)},"
+              f"  (T - lead)/lead = {mpmath.nstr((T - lead) / lead, 5)},"
               f"  (T - lead)/correction = {mpmath.nstr((T - lead) / corr, 8)},"
               f"  (T - lead - correction)/K = {mpmath.nstr((T - lead - corr) / K, 8)}")
         if d >= 10**4:

@@ -45,7 +45,8 @@ links = {"ReLU": sympy.Max(z, 0), "sign": sympy.sign(z), "erf(z)": sympy.erf(z),
          "exp(z/2)": sympy.exp(z / 2)}
 closed = {name: exact.hermite_coefficients(f, 6) for name, f in links.items()}
 for name, alphas in closed.items():
-    display(Math(name + r":\ " + ",\ ".join(rf"\alpha_{k} = {sympy.latex(a)}" for k, a in enumerate(alphas))))
+    terms = (rf"\alpha_{k} = {sympy.latex(a)}" for k, a in enumerate(alphas))
+    display(Math(name + r":\ " + r",\ ".join(terms)))
 
 # %% [markdown]
 # Two checks that can fail. (1) Stein's lemma $\alpha_k = \mathbb E[f^{(k)}]/\sqrt{k!}$ with

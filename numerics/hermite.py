@@ -23,8 +23,8 @@ import mpmath
 import numpy as np
 import sympy
 
-from gfverify.numerics.quadrature import piecewise_legendre
 from gfverify.errors import InputError
+from gfverify.numerics.quadrature import piecewise_legendre
 from gfverify.theory.hermite import Z, breakpoints, parity_degrees
 
 _MP_FUNCS = {

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
+from gfverify.errors import InputError
 from gfverify.numerics import engines
 from gfverify.numerics.taylor import MAX_STEPS, RawRun, bits_for
-from gfverify.errors import InputError
 
 try:
     import heyoka as hy
@@ -47,7 +47,8 @@ def to_heyoka(expr: sympy.Expr, variables: dict, prec: int):
     if expr.is_Pow and expr.exp.is_Integer:
         base, n = to_heyoka(expr.base, variables, prec), int(expr.exp)
         return base ** n if n > 0 else hy.expression(_real(sympy.Integer(1), prec)) / base ** (-n)
-    raise InputError(f"right-hand side term {expr} is not rational in the state (supported: + - * / integer powers)")
+    raise InputError(f"right-hand side term {expr} is not rational in the state "
+                     "(supported: + - * / integer powers)")
 
 
 #: LLVM optimisation level: 0 halves the JIT time (about 0.1 s -> 0.03 s per integrator) for
@@ -121,7 +122,8 @@ def integrate(system, y0, dps: int, t_end=None, event=None, max_steps: int = MAX
                 break
     hit = -2**32 < code < 0  # a terminal event stopped the integration
     if not hit and steps >= max_steps and ta.time < limit:
-        raise InputError(f"the integration did not finish within {max_steps} steps (t = {mpmath.nstr(_mpf(ta.time), 6)}, "
+        raise InputError(f"the integration did not finish within {max_steps} steps "
+                         f"(t = {mpmath.nstr(_mpf(ta.time), 6)}, "
                          f"state = {[mpmath.nstr(_mpf(v), 6) for v in ta.state]})")
     return RawRun(t=_mpf(ta.time), state=[_mpf(v) for v in ta.state], reached=hit if event else True,
                   pieces=pieces, steps=steps)

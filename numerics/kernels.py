@@ -6,10 +6,10 @@ from __future__ import annotations
 import mpmath
 import sympy
 
-from gfverify.numerics.hermite import mp_function
-from gfverify.numerics import engines
-from gfverify.numerics.quadrature import piecewise_legendre
 from gfverify.errors import InputError
+from gfverify.numerics import engines
+from gfverify.numerics.hermite import mp_function
+from gfverify.numerics.quadrature import piecewise_legendre
 from gfverify.theory.hermite import Z, breakpoints
 
 
@@ -27,8 +27,8 @@ def _kernel_once(fun, cuts: list, rho: mpmath.mpf, n: int) -> mpmath.mpf:
         old = flint.ctx.prec
         flint.ctx.prec = mpmath.mp.prec + 10
         try:
-            fx = [(flint.arb(mpmath.nstr(c * x, mpmath.mp.dps + 5)), flint.arb(mpmath.nstr(a, mpmath.mp.dps + 5)))
-                  for x, a in pts]
+            width = mpmath.mp.dps + 5
+            fx = [(flint.arb(mpmath.nstr(c * x, width)), flint.arb(mpmath.nstr(a, width))) for x, a in pts]
             ys = [flint.arb(mpmath.nstr(y, mpmath.mp.dps + 5)) for y, _ in pts]
             acc = flint.arb(0)
             for cx, a in fx:
@@ -42,10 +42,12 @@ def _kernel_once(fun, cuts: list, rho: mpmath.mpf, n: int) -> mpmath.mpf:
     return total / (2 * mpmath.pi * mpmath.sqrt(s2))
 
 
-def gaussian_kernel(f: sympy.Expr, rho: sympy.Expr, digits: int, z: sympy.Symbol = Z) -> tuple[mpmath.mpf, float]:
+def gaussian_kernel(f: sympy.Expr, rho: sympy.Expr, digits: int,
+                    z: sympy.Symbol = Z) -> tuple[mpmath.mpf, float]:
     """``E[f(x) f(y)]``, ``(x, y)`` standard Gaussian with correlation ``ρ`` (``|ρ| < 1``), on
     ``[-L, L]²`` cut every 7 units and at the kinks (both marginals are N(0,1), so the truncation
-    error is below ``e^{-L²/2}`` for links of polynomial growth), refined (nodes × 3/2 per level) until two levels at two precisions agree to ``digits``;
+    error is below ``e^{-L²/2}`` for links of polynomial growth), refined (nodes × 3/2 per level)
+    until two levels at two precisions agree to ``digits``;
     returns the finer value and the agreed digits."""
     rho_mp = mpmath.mpf(sympy.N(rho, digits + 20))
     if not abs(rho_mp) < 1:

@@ -17,9 +17,9 @@ from typing import Callable, Sequence
 import mpmath
 import sympy
 
+from gfverify.errors import InputError
 from gfverify.numerics import taylor
 from gfverify.numerics.precision import agreed_digits, second_precision
-from gfverify.errors import InputError
 
 #: extra digits of the first working precision over the digits asked for
 GUARD = 5
@@ -138,7 +138,8 @@ def _engine(name: str):
     return name, (heyoka_engine.integrate if name == "heyoka" else _taylor_integrate)
 
 
-def _taylor_integrate(system: OdeSystem, y0, dps, t_end=None, event=None, max_steps=taylor.MAX_STEPS, record=False):
+def _taylor_integrate(system: OdeSystem, y0, dps, t_end=None, event=None,
+                      max_steps=taylor.MAX_STEPS, record=False):
     return taylor.integrate(_program(system), y0, dps, t_end=t_end, event=event,
                             max_steps=max_steps, record=record)
 
@@ -193,7 +194,8 @@ def event_time(system: OdeSystem, y0: Sequence, index: int, value, digits: int,
 
 
 def solve(system: OdeSystem, y0: Sequence, t_end, digits: int, engine: str = "auto",
-          n_dense: int = 101, t_eval: Sequence | None = None, max_steps: int = taylor.MAX_STEPS) -> Trajectory:
+          n_dense: int = 101, t_eval: Sequence | None = None,
+          max_steps: int = taylor.MAX_STEPS) -> Trajectory:
     """The solution of ``y' = f(y), y(0) = y0`` on ``[0, t_end]`` sampled at ``t_eval`` (default
     ``n_dense`` equispaced points), every sample confirmed to ``digits`` digits by two
     precisions (all components, relative to the largest component at that time)."""

@@ -113,7 +113,8 @@ def compile_program(rhs: Sequence[sympy.Expr], state: Sequence[sympy.Symbol]) ->
             else:
                 node = add(("div", build(sympy.Integer(1)), power(e.base, -n)))
         else:
-            raise InputError(f"right-hand side term {e} is not rational in the state (supported: + - * / integer powers)")
+            raise InputError(f"right-hand side term {e} is not rational in the state "
+                             "(supported: + - * / integer powers)")
         memo[e] = node
         return node
 
@@ -368,7 +369,8 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
                 if 0.5 < sigma <= 2:
                     break
                 q += math.ceil(math.log2(sigma))
-            grow, sigma = sigma > 1, min(sigma, 1.0)  # sigma <= 1 keeps the rounding of C_k from growing with sigma^k
+            # sigma <= 1 keeps the rounding of C_k from growing with sigma^k
+            grow, sigma = sigma > 1, min(sigma, 1.0)
             sig = Fraction(math.floor(sigma * 2**SIGMA_BITS), 2**SIGMA_BITS)
             if t_end_f is not None and t + sig * 2**q >= t_end_f:
                 sig = (t_end_f - t) / Fraction(2) ** q
@@ -385,7 +387,8 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
             state = new_state
             t = t + sig * Fraction(2) ** q
             q += grow
-        raise InputError(f"the integration did not finish within {max_steps} steps (t = {mpmath.nstr(_mpf(t), 6)}, "
+        raise InputError(f"the integration did not finish within {max_steps} steps "
+                         f"(t = {mpmath.nstr(_mpf(t), 6)}, "
                          f"state = {[mpmath.nstr(mpmath.ldexp(x, e), 6) for x, e in state]})")
 
 
@@ -446,7 +449,8 @@ def _stationary(t: Fraction, t_end: Fraction | None, event, state, pieces: list,
     values = [mpmath.ldexp(x, e) for x, e in state]
     if event is not None or t_end is None:
         raise InputError(f"the flow is stationary at state {[mpmath.nstr(v, 8) for v in values]}"
-                         + ("" if event is None else f": state[{event[0]}] never reaches {mpmath.nstr(event[1], 8)}"))
+                         + ("" if event is None
+                            else f": state[{event[0]}] never reaches {mpmath.nstr(event[1], 8)}"))
     pieces.append(Piece(t0=t, q=0, span=t_end - t, coefficients=tuple(((x,), e) for x, e in state)))
     return RawRun(t=_mpf(t_end), state=values, reached=True, pieces=pieces, steps=step)
 

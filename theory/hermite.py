@@ -186,7 +186,10 @@ def breakpoints(f: sympy.Expr, z: sympy.Symbol = Z) -> list[sympy.Expr]:
     return sorted(points, key=lambda p: float(p))
 
 
-def _pieces(f: sympy.Expr, z: sympy.Symbol) -> list[tuple[sympy.Expr, str, sympy.Expr, sympy.Expr, sympy.Expr]]:
+Piece = tuple[sympy.Expr, str, sympy.Expr, sympy.Expr, sympy.Expr]
+
+
+def _pieces(f: sympy.Expr, z: sympy.Symbol) -> list[Piece]:
     """``f`` as a list of ``(poly, kind, a, lo, hi)`` meaning ``poly(z) g_a(z) 1{lo<z<hi}``."""
     out = []
     for expr, where in _piecewise_pairs(f, z):

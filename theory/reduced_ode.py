@@ -133,7 +133,8 @@ def planted_rhs(link: sympy.Expr, zs: Sequence[sympy.Symbol],
     return rhs.applyfunc(sympy.expand), Msym
 
 
-def diagonal_flow(link: sympy.Expr, zs: Sequence[sympy.Symbol]) -> tuple[list[sympy.Expr], list[sympy.Symbol]]:
+def diagonal_flow(link: sympy.Expr,
+                  zs: Sequence[sympy.Symbol]) -> tuple[list[sympy.Expr], list[sympy.Symbol]]:
     """For a link whose ``Φ`` is diagonal at diagonal ``G`` (so that diagonal ``M`` stays
     diagonal): ``ġ_i = 2 g_i (1 − g_i) Φ_ii(diag g)``, ``g_i = G_ii = M_ii²``.
     Raises ``InputError`` when ``Φ`` has an off-diagonal entry at diagonal ``G``."""
@@ -145,5 +146,6 @@ def diagonal_flow(link: sympy.Expr, zs: Sequence[sympy.Symbol]) -> tuple[list[sy
     phid = phi.subs(diag, simultaneous=True).applyfunc(sympy.expand)
     off = [phid[i, j] for i in range(q) for j in range(q) if i != j and phid[i, j] != 0]
     if off:
-        raise InputError("Phi is not diagonal at diagonal G for this link: a diagonal M does not stay diagonal")
+        raise InputError("Phi is not diagonal at diagonal G for this link: "
+                         "a diagonal M does not stay diagonal")
     return [sympy.expand(2 * g * (1 - g) * phid[i, i]) for i, g in enumerate(gs)], gs

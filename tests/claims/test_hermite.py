@@ -72,6 +72,8 @@ def test_erf_trap_and_its_positive_twin_differ():
 
 def test_kernel_fails_with_a_wrong_closed_form():
     z = exact.Z
-    wrong = lambda rho: (sympy.sqrt(1 - rho**2) + (sympy.pi - sympy.acos(rho)) * rho**2) / (2 * sympy.pi)
+    def wrong(rho):
+        return (sympy.sqrt(1 - rho**2) + (sympy.pi - sympy.acos(rho)) * rho**2) / (2 * sympy.pi)
+
     ev = claims.kernel(DPS, f=sympy.Max(z, 0), closed=wrong, citation="arc-cosine with rho^2")
     assert not ev.holds

@@ -5,9 +5,9 @@ import mpmath
 import pytest
 import sympy
 
+from gfverify.errors import InputError
 from gfverify.numerics import hermite as N
 from gfverify.theory import hermite as H
-from gfverify.errors import InputError
 
 z = H.Z
 

@@ -5,9 +5,9 @@ import mpmath
 import pytest
 import sympy
 
+from gfverify.errors import InputError
 from gfverify.numerics import heyoka_engine, ode
 from gfverify.numerics.precision import tolerance
-from gfverify.errors import InputError
 
 pytestmark = pytest.mark.skipif(not heyoka_engine.available(), reason="heyoka not installed")
 y = sympy.Symbol("y")

@@ -2,8 +2,8 @@ import mpmath
 import pytest
 import sympy
 
-from gfverify.numerics.kernels import gaussian_kernel
 from gfverify.errors import InputError
+from gfverify.numerics.kernels import gaussian_kernel
 from gfverify.theory.hermite import Z
 
 

@@ -1,14 +1,14 @@
 """The pure-Python Taylor engine against closed-form solutions (named in each test)."""
 
 import mpmath
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 import pytest
 import sympy
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
+from gfverify.errors import InputError
 from gfverify.numerics import taylor
 from gfverify.numerics.precision import tolerance
-from gfverify.errors import InputError
 
 y, x, v = sympy.symbols("y x v")
 DPS = 30

@@ -61,7 +61,8 @@ def test_truncated_moments_against_quadrature():
     got = H.truncated_moments(6, lo, hi)
     mpmath.mp.dps = 30
     for j, g in enumerate(got):
-        want = mpmath.quad(lambda x: x**j * mpmath.npdf(x), [mpmath.mpf(sympy.N(lo, 40)), mpmath.mpf(sympy.N(hi, 40))])
+        ends = [mpmath.mpf(sympy.N(lo, 40)), mpmath.mpf(sympy.N(hi, 40))]
+        want = mpmath.quad(lambda x: x**j * mpmath.npdf(x), ends)
         assert abs(mpmath.mpf(sympy.N(g, 30)) - want) < mpmath.mpf(10) ** -25
 
 

@@ -2,16 +2,15 @@
 
 from functools import lru_cache
 
+import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import pytest
-
+from gfverify.errors import InputError
 from gfverify.numerics.strategies import polynomial_links
 from gfverify.theory import reduced_ode as ro
 from gfverify.theory.averaging import psi
-from gfverify.errors import InputError
 from gfverify.theory.hermite import Z, h, hermite_coefficients
 
 M = ro.M
@@ -126,5 +125,6 @@ def test_multi_index_loss_decreases(entries, i):
 def test_orthogonal_start_is_stationary():
     # G = I: Mdot = (I - G) Phi M = 0 (the boundary of 0 <= G <= I is invariant)
     rhs, Msym = ro.reduced_rhs(Z1 * Z2 + Z1**3, [Z1, Z2])
-    rot = sympy.Matrix([[sympy.Rational(3, 5), -sympy.Rational(4, 5)], [sympy.Rational(4, 5), sympy.Rational(3, 5)]])
+    c, s = sympy.Rational(3, 5), sympy.Rational(4, 5)
+    rot = sympy.Matrix([[c, -s], [s, c]])
     assert rhs.subs(dict(zip(Msym, rot))).applyfunc(sympy.simplify) == sympy.zeros(2)
