@@ -11,6 +11,13 @@ Usage (cosmic-ray mutates files in place, so run it in a clean clone, never in y
 
     git clone . /tmp/mut && cd /tmp/mut && pip install -e ".[test]" cosmic-ray
     python dev/mutation.py --sample 150 --seed 1 --json mutation.json
+    python dev/mutation.py --rerun mutation.json --json rerun.json   # re-test the survivors
+
+``--rerun`` re-applies each survivor of an earlier run (same module, operator, occurrence) to the
+current tree. If the module changed, an occurrence index may now point elsewhere: the re-applied
+change is compared with the recorded one, and if they differ the same operator's occurrences are
+searched for the recorded change; found, it is tested there; not found, the mutant is ``moved``
+(the code it mutated is gone; excluded from the rate and listed).
 
 Outcomes: ``killed`` (a test failed), ``timeout`` (counted as killed: the mutant hangs),
 ``survived`` (every selected test passed), ``incompetent`` (the mutant could not be applied or
@@ -79,6 +86,66 @@ def run_mutant(module: str, operator: str, occurrence: int, tests: list[str], ro
             "diff": record.get("diff") or "", "seconds": round(time.time() - start, 1)}
 
 
+def changed_lines(diff: str) -> list[str]:
+    """The removed and added source lines of a unified diff (headers and line numbers dropped)."""
+    return [line for line in diff.splitlines()
+            if line[:1] in "+-" and not line.startswith(("---", "+++"))]
+
+
+def applied_diff(module: str, operator: str, occurrence: int, root: Path) -> str:
+    """The diff ``cosmic-ray apply`` makes for one mutant (the file is restored afterwards)."""
+    try:
+        subprocess.run(["cosmic-ray", "apply", module, operator, str(occurrence)], cwd=root,
+                       capture_output=True, check=True)
+        return subprocess.run(["git", "diff", "--", module], cwd=root, capture_output=True,
+                              text=True).stdout
+    except subprocess.CalledProcessError:
+        return ""
+    finally:
+        subprocess.run(["git", "checkout", "--", module], cwd=root, check=True)
+
+
+def locate(record: dict, specs: list[tuple[str, int]], root: Path) -> int | None:
+    """The current occurrence of a recorded mutant: its recorded index if it still makes the
+    recorded change, else one of the 50 nearest occurrences of its operator that does, else None."""
+    want = changed_lines(record["diff"])
+    candidates = sorted((occ for op, occ in specs if op == record["operator"]),
+                        key=lambda occ: abs(occ - record["occurrence"]))
+    for occ in candidates[:50]:
+        if changed_lines(applied_diff(record["module"], record["operator"], occ, root)) == want:
+            return occ
+    return None
+
+
+def rerun(previous: dict, root: Path) -> list[dict]:
+    """Re-test the survivors of an earlier run against the current tree."""
+    survivors = [r for r in previous["results"] if r["outcome"] == "survived"]
+    specs: dict[str, list[tuple[str, int]]] = {}
+    results = []
+    for i, old in enumerate(survivors, 1):
+        module = old["module"]
+        if not (root / module).exists():
+            results.append({**old, "outcome": "moved", "seconds": 0})
+        else:
+            tests = tests_for(root / module, root)
+            if not old["diff"].startswith("(no test"):
+                if module not in specs:
+                    specs[module] = mutation_specs(root / module, root)
+                occ = locate(old, specs[module], root)
+            else:  # the first run applied nothing: the index is taken as it is
+                occ = old["occurrence"]
+            if occ is None:
+                results.append({**old, "outcome": "moved", "seconds": 0})
+            elif not tests:
+                results.append({**old, "occurrence": occ, "seconds": 0})
+            else:
+                results.append(run_mutant(module, old["operator"], occ, tests, root))
+            results[-1]["previous_occurrence"] = old["occurrence"]
+        print(f"[{i}/{len(survivors)}] {module} {old['operator']} #{old['occurrence']}: "
+              f"{results[-1]['outcome']}", flush=True)
+    return results
+
+
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """The Wilson score interval of a binomial proportion k/n."""
     if n == 0:
@@ -94,11 +161,18 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=150)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", default="mutation.json")
+    parser.add_argument("--rerun", metavar="RESULTS.json",
+                        help="re-test the survivors recorded in an earlier run's JSON instead")
     args = parser.parse_args()
     root = Path.cwd()
     status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True)
     if status.stdout.strip():
         sys.exit("mutation.py: the work tree is not clean; run it in a fresh clone")
+    if args.rerun:
+        previous = json.loads(Path(args.rerun).read_text())
+        results = rerun(previous, root)
+        write(results, {"rerun_of": args.rerun, "previous": previous["summary"]}, args.json)
+        return 0
     population = []
     for layer in LAYERS:
         for module in sorted((root / layer).glob("*.py")):
@@ -116,17 +190,23 @@ def main() -> int:
         else:
             results.append(run_mutant(module, op, occ, tests, root))
         print(f"[{i}/{len(sample)}] {module} {op} #{occ}: {results[-1]['outcome']}", flush=True)
-    counted = [r for r in results if r["outcome"] != "incompetent"]
+    write(results, {"population": len(population), "sample": len(sample), "seed": args.seed},
+          args.json)
+    return 0
+
+
+def write(results: list[dict], header: dict, path: str) -> None:
+    """Write the results with their summary (kill rate over the mutants that were tested)."""
+    counted = [r for r in results if r["outcome"] not in ("incompetent", "moved")]
     killed = sum(r["outcome"] in ("killed", "timeout") for r in counted)
     lo, hi = wilson(killed, len(counted))
-    summary = {"population": len(population), "sample": len(sample), "seed": args.seed,
-               "counted": len(counted), "killed": killed,
-               "incompetent": len(results) - len(counted),
+    summary = {**header, "counted": len(counted), "killed": killed,
+               "incompetent": sum(r["outcome"] == "incompetent" for r in results),
+               "moved": sum(r["outcome"] == "moved" for r in results),
                "kill_rate": round(killed / max(1, len(counted)), 4),
                "wilson95": [round(lo, 4), round(hi, 4)]}
-    Path(args.json).write_text(json.dumps({"summary": summary, "results": results}, indent=1))
+    Path(path).write_text(json.dumps({"summary": summary, "results": results}, indent=1))
     print(json.dumps(summary))
-    return 0
 
 
 if __name__ == "__main__":
