@@ -105,3 +105,40 @@ def test_bernoulli_equation(a, b, y0):
         prog = taylor.compile_program([a * y + b * y**2], [y])
         r = taylor.integrate(prog, [mpmath.mpf(y0.p) / y0.q], DPS, t_end=mpmath.mpf(1))
         assert abs(r.state[0] - exact) <= tolerance(DPS, exact)
+
+
+def test_squares_of_a_small_state_keep_their_digits():
+    # y' = y^2 is scale invariant: y(0) = 10^-30 gives y = y0/(1 - y0 t), which doubles at
+    # t = 1/(2 y0); the square (10^-60) is far below 1, so its block exponent must follow 2 mag(y)
+    with mpmath.workdps(DPS):
+        y0 = mpmath.mpf(10) ** -30
+        r = run([y**2], [y], [y0], t_end=1 / (2 * y0))
+        assert abs(r.state[0] / (2 * y0) - 1) <= tolerance(DPS)
+
+
+def test_zero_denominator_on_the_trajectory_is_input_error():
+    # y' = 1/y at y(0) = 0: the right-hand side is undefined at the start
+    with pytest.raises(InputError, match="zero denominator"):
+        run([1 / y], [y], [0], t_end=mpmath.mpf(1))
+
+
+def test_event_crossed_early_in_a_long_step():
+    # y' = y, y(0) = 1 reaches 1 + 10^-20 at t = log1p(10^-20) ≈ 10^-20, far inside the first
+    # step (whose length is set by the radius of exp, about 1): the crossing test must be a sign
+    # change, not the size of the overshoot (y' = 1 near t = 0: t carries y's absolute tolerance)
+    with mpmath.workdps(DPS):
+        target = 1 + mpmath.mpf(10) ** -20
+        r = run([y], [y], [1], event=(0, target))
+        with mpmath.workdps(2 * DPS):
+            exact = mpmath.log(target)
+        assert r.reached and close(r.t, exact)
+
+
+def test_small_component_keeps_its_relative_digits():
+    # x' = -x, w' = -w with w(0) = 10^-12 x(0): w/x = 10^-12 exactly for all t, and w keeps its
+    # own relative precision (a component within bits/2 binades of the largest is resolved to
+    # 2^-bits of itself)
+    w = sympy.Symbol("w")
+    with mpmath.workdps(DPS):
+        r = run([-x, -w], [x, w], [1, mpmath.mpf(10) ** -12], t_end=mpmath.mpf(2))
+        assert abs(r.state[1] / (mpmath.mpf(10) ** -12 * mpmath.exp(-2)) - 1) <= tolerance(DPS)
