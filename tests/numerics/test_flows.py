@@ -22,6 +22,7 @@ from gfverify.numerics.flows import (
     largest_step_distance,
     norm,
     output_plane,
+    rank_threshold,
     segment_distances,
     segment_point,
     to_u,
@@ -207,3 +208,26 @@ def test_output_plane_of_the_adapted_flow_lies_on_the_axis():
     assert max(abs(p[1]) for p in plane["points"]["1"]) < 1e-12
     assert max(abs(p[1]) for p in plane["points"]["0"]) > 1e-3
     assert plane["c0"] > 0 and plane["length"] > 0
+
+
+@pytest.mark.parametrize("t", ["0", "1"])
+def test_times_in_t_must_lie_strictly_inside_the_unit_interval(t):
+    # t = 1 - e^-u: t = 0 is the start (u = 0) and t = 1 is u = infinity, neither is a flow time
+    with mpmath.workdps(20):
+        with pytest.raises(InputError, match=r"\(0, 1\)"):
+            _run(SMALL, 1, [t])
+
+
+def test_rank_threshold_is_a_third_of_the_digits():
+    # sigma_min/sigma_max below 10^(-dps/3): D+ would lose more than dps/3 digits
+    with mpmath.workdps(30):
+        for dps in (15, 30, 60):
+            assert abs(rank_threshold(dps) / mpmath.mpf(10) ** (-mpmath.mpf(dps) / 3) - 1) < mpmath.mpf(10) ** -25
+
+
+def test_output_plane_of_the_adapted_flow_runs_along_the_segment_at_speed_t():
+    # the adapted flow is x(t) = x0 + t (y - x0): its coordinate along e1 = (y - x0)/|y - x0| is
+    # t |y - x0| at every step time
+    plane = output_plane(SMALL, ("1",), "0.9", 20)
+    for (along, _), (t, _) in zip(plane["points"]["1"], plane["costs"]["1"]):
+        assert abs(along - t * plane["length"]) < 1e-12 * plane["length"]

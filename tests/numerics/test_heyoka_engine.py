@@ -46,3 +46,18 @@ def test_dense_pieces_cover_the_interval():
 def test_unsupported_term():
     with pytest.raises(InputError, match="not rational"):
         run(sympy.exp(y), 1, t_end=mpmath.mpf(1))
+
+
+def test_event_with_dense_pieces_stops_at_the_event():
+    # y' = -y, y(0) = 1 reaches 1/2 at t = ln 2; recording the pieces must not step past it
+    with mpmath.workdps(DPS):
+        r = run(-y, 1, event=(0, mpmath.mpf(1) / 2), record=True)
+        assert r.reached and abs(r.t - mpmath.log(2)) <= tolerance(DPS)
+        assert abs(r.pieces[-1].start + r.pieces[-1].h - mpmath.log(2)) <= tolerance(DPS)
+
+
+def test_event_at_the_start_is_reached_at_time_zero():
+    # the event value is the initial value: reached at t = 0 with the initial state
+    with mpmath.workdps(DPS):
+        r = run(-y, 1, event=(0, mpmath.mpf(1)))
+        assert r.reached and r.t == 0 and r.state == [1]
