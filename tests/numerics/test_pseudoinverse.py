@@ -81,3 +81,28 @@ def test_complement_of_a_rank_deficient_matrix():
         par = [a - b for a, b in zip(v, perp)]
         c = mpmath.fdot(par, column) / mpmath.fdot(column, column)
         assert max(abs(a - c * b) for a, b in zip(par, column)) < tolerance(DPS)
+
+
+@pytest.mark.parametrize("wide", [True, False])
+def test_ill_conditioned_pinv_loses_only_kappa_epsilon(wide):
+    # D = [[1, 1, 0], [1, 1 + 10^-8, 0]] (or its transpose), kappa(D) ~ 4 10^8: the Gram matrix
+    # squares kappa, so a solve at the working precision would lose 2 log10 kappa digits;
+    # at twice the precision D+ v carries the backward-stable error kappa eps (module docstring)
+    with mpmath.workdps(DPS):
+        rows = [[1, 1, 0], [1, 1 + mpmath.mpf(10) ** -8, 0]]
+        D = rows if wide else [list(c) for c in zip(*rows)]
+        v = [mpmath.mpf(1), mpmath.mpf(-2)] if wide else [mpmath.mpf(1), mpmath.mpf(-2), mpmath.mpf(3)]
+        got = Jacobian(D).pinv(v)
+        with mpmath.workdps(3 * DPS):  # the same entries, inverted exactly enough (2x2 block)
+            A = mpmath.matrix(rows)[:, :2]
+            Ainv = mpmath.inverse(A)
+            exact = list(Ainv * mpmath.matrix(v)) + [0] if wide else list(Ainv.T * mpmath.matrix(v[:2]))
+        kappa = mpmath.mpf(4) * 10**8
+        scale = max(abs(e) for e in exact)
+        assert max(abs(g - e) for g, e in zip(got, exact)) <= 100 * kappa * mpmath.mpf(10) ** -DPS * scale
+
+
+def test_inverse_condition_of_a_single_row_is_one():
+    # one singular value (|(3, 4)| = 5): sigma_min / sigma_max = 1
+    with mpmath.workdps(DPS):
+        assert Jacobian([[mpmath.mpf(3), mpmath.mpf(4)]]).inverse_condition() == 1
