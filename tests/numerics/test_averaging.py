@@ -137,3 +137,30 @@ def test_mehler_sum():
     with mpmath.workdps(DPS):
         want = average(Z1**3, [[rho]], [Z1]).subs(Z1, z)
         assert close(num.mehler_sum(alphas, rho, z), mpmath.mpf(sympy.N(want, 40)))
+
+
+@pytest.mark.parametrize("s, sign", [(1, 1), (-1, -1)])
+def test_average_of_a_function_at_s_pm_one_is_the_function(s, sign):
+    """A_{±1} F (z) = E[F(±z + 0·ξ)] = F(±z): the rule degenerates to one node of weight 1."""
+    with mpmath.workdps(DPS):
+        z0 = R(7, 10)
+        got = num.average_function_here(lambda xs: [x**3 + x for x in xs], s, z0)
+        want = (sign * mpmath.mpf(z0)) ** 3 + sign * mpmath.mpf(z0)
+        assert close(got, want)
+
+
+def test_too_many_axis_nodes_is_refused():
+    """The guard against a singular value too close to 1 fires above MAX_AXIS_NODES nodes."""
+    num._check_size(10, num.MAX_AXIS_NODES)
+    with pytest.raises(InputError, match="too close to 1"):
+        num._check_size(10, num.MAX_AXIS_NODES + 1)
+
+
+def test_heat_expansion_whose_terms_grow_before_they_end():
+    """E[(x0 + σξ)⁴] = x0⁴ + 6x0²σ² + 3σ⁴ with x0 = 1/10, σ² = 1: the terms 10⁻⁴, 0.06, 3 grow
+    before the expansion ends (the fourth derivative is constant), which is not divergence."""
+    x = sympy.Symbol("x", real=True)
+    with mpmath.workdps(DPS):
+        got = num.smoothing_series(x**4, x, R(1, 10), 1, mpmath.mpf(10) ** -(DPS + 5))
+        x0 = mpmath.mpf(1) / 10
+        assert close(got, x0**4 + 6 * x0**2 + 3)
