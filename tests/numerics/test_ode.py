@@ -171,3 +171,25 @@ def test_stalled_flow_hits_the_step_cap():
     # m' = 3(1 - m^2) m^5 from m(0) = -1/10 settles at m = -1 and never reaches 1/2
     with pytest.raises(InputError, match="did not finish within 300 steps"):
         ode.event_time(plateau(3), ["-0.1"], 0, "0.5", 20, engine="taylor", max_steps=300)
+
+
+def test_state_must_be_distinct_symbols():
+    # a state entry that is an expression, not a symbol, is refused even when the entries differ
+    with pytest.raises(InputError, match="distinct sympy symbols"):
+        ode.OdeSystem.from_sympy([m, y], [m, y + 1])
+    with pytest.raises(InputError, match="distinct sympy symbols"):
+        ode.OdeSystem.from_sympy([m, m], [m, m])
+
+
+def test_too_few_initial_values():
+    # two state variables need two initial values (one is refused, not padded)
+    system = ode.OdeSystem.from_sympy([y, -m], [m, y])
+    with pytest.raises(InputError, match="initial values"):
+        ode.event_time(system, ["0.1"], 0, "0.5", 20)
+
+
+def test_dense_output_before_the_start_is_refused():
+    # y' = y(1 - y) on [0, 2]: the dense output is defined on [0, 2] only (t = -1/2 is outside)
+    sol = ode.solve(ode.OdeSystem.from_sympy([y * (1 - y)], [y]), ["0.1"], 2, 15, n_dense=3)
+    with pytest.raises(InputError, match="outside"):
+        sol("-0.5")
