@@ -111,3 +111,12 @@ def test_breakpoints_and_symmetry_zeros():
 def test_outside_family_is_reported():
     with pytest.raises(H.NotClosedForm):
         H.hermite_coefficients(sympy.tanh(z), 3)
+
+
+def test_exp_with_a_constant_in_its_argument():
+    # exp(a z + b) = e^b exp(a z): alpha_k = e^(b + a^2/2) a^k / sqrt(k!) (Mehler), b = 1 and -2
+    a = sympy.Rational(1, 2)
+    for b in (1, -2):
+        got = H.hermite_coefficients(sympy.exp(a * z + b), 5)
+        for k, g in enumerate(got):
+            assert sympy.simplify(g - sympy.exp(b + a**2 / 2) * a**k / sympy.sqrt(sympy.factorial(k))) == 0

@@ -128,3 +128,9 @@ def test_orthogonal_start_is_stationary():
     c, s = sympy.Rational(3, 5), sympy.Rational(4, 5)
     rot = sympy.Matrix([[c, -s], [s, c]])
     assert rhs.subs(dict(zip(Msym, rot))).applyfunc(sympy.simplify) == sympy.zeros(2)
+
+
+def test_alpha_whose_reality_is_undecided_is_refused():
+    # nan is a number that is not real (sympy leaves is_real undecided): not a Hermite coefficient
+    with pytest.raises(InputError, match="real number"):
+        ro.check_alphas({1: sympy.nan})
