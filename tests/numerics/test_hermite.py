@@ -53,3 +53,11 @@ def test_not_in_l2_is_rejected():
 def test_pole_on_the_line_is_rejected():
     with pytest.raises(InputError):
         N.hermite_coefficients(1 / z, 3, 20)
+
+
+def test_kmax_zero_gives_the_mean():
+    # alpha_0 = E[f(z)]: E[e^z] = E[cosh z] = e^(1/2)
+    with mpmath.workdps(30):
+        for f in (sympy.exp(H.Z), sympy.cosh(H.Z)):
+            c = N.hermite_coefficients(f, 0, 20)
+            assert len(c.alphas) == 1 and abs(c.alphas[0] / mpmath.exp(mpmath.mpf(1) / 2) - 1) < mpmath.mpf(10) ** -20
