@@ -33,3 +33,21 @@ def test_truncated_hermite_series_of_a_non_polynomial_link(link, closed_form, pa
         g = mpmath.mpf(1) / 4
         exact = closed_form(g)
         assert abs(_rhs_series(alphas, g) / exact - 1) < mpmath.mpf(10) ** -(DIGITS + 2)
+
+
+def test_asymptotic_expansion_with_a_root_inside_the_unit_disc():
+    # R(m) = m^3 (m + 1/4)(1 - m): the log part has a root at -1/4 (|r| < 1, not at 0), so
+    # K = lim (T - singular) carries c (log(m1 + 1/4) - log(1/4)); the terms must sum to T
+    # (by quadrature) up to the remainder after two regular terms, dominated by the third
+    from gfverify.theory import timescales as ts
+
+    m = sympy.Symbol("m")
+    rhs = m**3 * (m + sympy.Rational(1, 4)) * (1 - m)
+    m1, m0 = sympy.Rational(1, 2), sympy.Rational(1, 10**4)
+    asym = ts.asymptotics(rhs, m, m1, regular=2)
+    with mpmath.workdps(40):
+        f = sympy.lambdify(m, 1 / rhs, "mpmath")
+        T = mpmath.quad(f, mpmath.linspace(mpmath.mpf(m0), mpmath.mpf(m1), 12))
+        terms = timescales.asymptotic_terms(asym, m0)
+        third = timescales.asymptotic_terms(ts.asymptotics(rhs, m, m1, regular=3), m0)[-1]
+        assert abs(T - mpmath.fsum(terms)) < 2 * abs(third)
