@@ -64,7 +64,7 @@ print(mpmath.nstr(T_closed, 40), mpmath.nstr(ev.t, 36), ev.engine, round(ev.digi
 assert abs(ev.t - T_closed) < mpmath.mpf(10) ** -33 * T_closed
 
 # %% [markdown]
-# The asymptotic expansion in $d$ (with $g$ symbolic): the leading term is THEORY.md's
+# The asymptotic expansion in $d$ (with $g$ symbolic): the leading term is the theory document's
 # $d^{s-1}/(2 s (s-1) \alpha_s^2 g^{2s-2})$ with $s = 2$, then a $\ln d$ correction from
 # $\alpha_3$ and the $(1 - m^2)$ factor.
 

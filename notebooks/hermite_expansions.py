@@ -14,7 +14,7 @@
 # %% [markdown]
 # # Hermite expansions of the usual links
 #
-# Convention (THEORY.md): probabilists' $He_k$, normalized $h_k = He_k/\sqrt{k!}$,
+# Convention (docs/theory.md): probabilists' $He_k$, normalized $h_k = He_k/\sqrt{k!}$,
 # $\alpha_k = \langle f, h_k\rangle = \mathbb E[f(z)h_k(z)]$, $z\sim N(0,1)$.
 #
 # The exact layer splits a link at its kinks into pieces $p(z)\,g(z)\,1\{lo<z<hi\}$ with

@@ -1,4 +1,4 @@
-"""The averaging operator ``A_N`` of THEORY.md [A] for non-polynomial links, to high precision:
+"""The averaging operator ``A_N`` of docs/theory.md [A] for non-polynomial links, to high precision:
 ``(A_N g)(z)`` at a point and ``<A_N f, g> = E[f(u) g(z)]``, where ``(z, u)`` is jointly
 Gaussian with identity marginals and ``E[z uᵀ] = N``.
 

@@ -1,4 +1,4 @@
-"""The adapted flow with softmax cross-entropy at full rank (THEORY.md [B] 6), ``Q = 2``.
+"""The adapted flow with softmax cross-entropy at full rank (docs/theory.md B6), ``Q = 2``.
 
 In ``u = s/N`` the outputs of each point move by ``dx_j/du = −(softmax(x_j) − y_j)`` (``P = I``).
 Row sums ``<1, x_j>`` are conserved; with positive labels the limit is

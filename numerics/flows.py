@@ -1,4 +1,4 @@
-"""Parameter-space flows of THEORY.md [B] integrated at high precision.
+"""Parameter-space flows of docs/theory.md [B] integrated at high precision.
 
 The homotopy field ``V_α(θ) = −((1−α) Dᵀ + α D⁺) ∇_x C`` (``α = 0`` the standard gradient
 flow, ``α = 1`` the adapted flow) is integrated by Bulirsch–Stoer extrapolation in the variable

@@ -1,4 +1,4 @@
-"""Numeric routes for the homotopy ``V_α = −((1−α)Dᵀ + αD⁺)∇C`` of THEORY.md [B] 1–3: its
+"""Numeric routes for the homotopy ``V_α = −((1−α)Dᵀ + αD⁺)∇C`` of docs/theory.md B1–B3: its
 zeros by Newton's method, the output velocity by numerical differentiation of the model along
 ``V_α`` (no chain rule), the output kernel ``Θ_α = (1−α)DDᵀ + αP`` with ``P`` from the SVD,
 and the singular values of ``(1−α)Dᵀ + αD⁺`` from an actual matrix."""

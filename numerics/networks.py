@@ -1,5 +1,5 @@
 """Small models ``θ ∈ R^K ↦ x(θ) ∈ R^{QN}`` and their exact Jacobians ``D = ∂x/∂θ`` at the
-current mpmath precision (THEORY.md [B]).
+current mpmath precision (docs/theory.md [B]).
 
 Outputs are stacked point by point, ``x[j*Q + q] = x_j(θ)_q``. Vectors are lists of ``mpf``
 and ``D`` a list of rows (``QN`` rows of length ``K``); :func:`as_matrix` gives an

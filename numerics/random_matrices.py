@@ -1,4 +1,4 @@
-"""Samplers for the matrices of THEORY.md [A]: Haar-random Stiefel matrices (float64, by QR with
+"""Samplers for the matrices of docs/theory.md [A]: Haar-random Stiefel matrices (float64, by QR with
 the sign fix), exact rational orthogonal and Stiefel matrices (Cayley transform), rational
 contractions ``N = Q₁ diag(d) Q₂`` (``‖N‖_op = max |d_i|``), and rational PSD pairs
 ``G ⪯ G' ⪯ I``."""

@@ -1,4 +1,4 @@
-"""The adapted flow of a model of constant, deficient rank (THEORY.md [B] 5): the deviation
+"""The adapted flow of a model of constant, deficient rank (docs/theory.md B5): the deviation
 ``Δ(t) = x − y − (1 − t)(x0 − y)`` from linear interpolation, its Duhamel integral
 ``(1 − t)∫_0^t P⊥(x − y)(t')/(1 − t')² dt'`` and bound ``t sup|P⊥(x − y)|``, and for a linear
 model ``x = Aθ + c`` the closed forms ``Δ = t P⊥(x0 − y)`` and

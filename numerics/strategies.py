@@ -30,7 +30,7 @@ def polynomial_links(draw, max_degree: int = 8, var: sympy.Symbol = Z) -> sympy.
     return sympy.expand(sum(c * var**i for i, c in enumerate(coeffs)))
 
 
-# --- matrices and multivariate links for the averaging operator (THEORY.md [A]) -------------
+# --- matrices and multivariate links for the averaging operator (docs/theory.md [A]) -------------
 
 def _rational_unit(draw, boundary: bool) -> sympy.Rational:
     """A rational in [-1, 1]; ±1 and 0 drawn often enough to exercise the boundary."""

@@ -1,4 +1,4 @@
-"""The correlation semigroup of THEORY.md [A]: the averaging operator ``A_N`` on polynomial
+"""The correlation semigroup of docs/theory.md [A]: the averaging operator ``A_N`` on polynomial
 links, exactly, for rational or symbolic ``q×q`` matrices ``N``.
 
 ``(A_N g)(z) = E_ξ[g(Nᵀz + (I − NᵀN)^{1/2} ξ)]``, ``ξ ~ N(0, I_q)``: given ``z`` the argument is
@@ -131,7 +131,7 @@ def inner(f: sympy.Expr, g: sympy.Expr, zs: Sequence[sympy.Symbol]) -> sympy.Exp
 
 
 def psi(f: sympy.Expr, G: MatrixLike, zs: Sequence[sympy.Symbol]) -> sympy.Expr:
-    """``ψ(G) = <A_G f, f>`` (THEORY.md [A], two-timescale problem)."""
+    """``ψ(G) = <A_G f, f>`` (docs/theory.md [A], two-timescale problem)."""
     return inner(average(f, G, zs), f, zs)
 
 

@@ -1,4 +1,4 @@
-"""The symbolic side of THEORY.md [B]: output-space dynamics of parameter-space flows.
+"""The symbolic side of docs/theory.md [B]: output-space dynamics of parameter-space flows.
 
 Every function returns sympy expressions whose vanishing proves an identity (differences),
 or the closed-form objects themselves. Generic matrices are small (``m = 2`` outputs,

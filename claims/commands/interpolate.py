@@ -1,5 +1,5 @@
 """``gfverify interpolate``: integrate the homotopy flow ``V_α`` of a seeded random network and
-report how far its outputs stray from the segment ``x0 → y`` (THEORY.md [B] 3–4)."""
+report how far its outputs stray from the segment ``x0 → y`` (docs/theory.md B3–B4)."""
 
 from __future__ import annotations
 

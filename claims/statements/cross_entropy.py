@@ -1,4 +1,4 @@
-"""Claims of THEORY.md [B] 6: the adapted flow with softmax cross-entropy at full rank conserves
+"""Claims of docs/theory.md B6: the adapted flow with softmax cross-entropy at full rank conserves
 the row sums <1, x_j> and, with positive labels, converges to x_j* = P_1⊥ log y_j + P_1 x_j(0);
 with one-hot labels there is no finite minimizer and the margins grow like log u."""
 

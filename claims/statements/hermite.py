@@ -1,4 +1,4 @@
-"""Claims on the Hermite layer (THEORY.md, Conventions and [A] 8): exact coefficients of the
+"""Claims on the Hermite layer (docs/theory.md C1–C4 and A8): exact coefficients of the
 closed-form links against quadrature, Parseval, information exponents, orthonormality, the
 Stein route, and the Gaussian kernels of ReLU (arc-cosine) and erf (arcsine)."""
 

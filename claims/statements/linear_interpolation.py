@@ -1,4 +1,4 @@
-"""Claims of THEORY.md [B] 4 and its control in [B] 7: at full rank the adapted flow moves the
+"""Claims of docs/theory.md B4 and its control in B7: at full rank the adapted flow moves the
 outputs along the segment x0 → y, x = (1 − t)x0 + ty with t = 1 − e^{−s/N}, and C = (1 − t)²C0;
 the standard flow does not. Symbolic (sympy dsolve) and numeric (Bulirsch–Stoer at two
 precisions on seeded over-parametrized nets)."""

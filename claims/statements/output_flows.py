@@ -1,4 +1,4 @@
-"""Claims of THEORY.md [B] 1–3: the standard flow θ' = −Dᵀ∇C and the adapted flow θ' = −D⁺∇C
+"""Claims of docs/theory.md B1–B3: the standard flow θ' = −Dᵀ∇C and the adapted flow θ' = −D⁺∇C
 seen in output space, the pseudoinverse formula, and the homotopy V_α between them (same zeros,
 output kernel Θ_α). Symbolic identities on generic matrices and numeric checks on seeded
 models (a tanh net and a constant-rank graph model)."""

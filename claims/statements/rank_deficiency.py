@@ -1,4 +1,4 @@
-"""Claims of THEORY.md [B] 5 and its control in [B] 7: below full rank the adapted flow leaves
+"""Claims of docs/theory.md B5 and its control in B7: below full rank the adapted flow leaves
 the line by Δ(t) = (1 − t)∫_0^t P⊥(x − y)/(1 − t')² dt', |Δ| ≤ t sup|P⊥(x − y)|, with equality
 Δ = t P⊥(x0 − y) for a linear model, which stalls at the positive cost |P⊥(x0 − y)|²/(2N)."""
 

@@ -27,7 +27,7 @@ def test_must_show_s3_d1e6(capsys):
     with mpmath.workdps(50):
         a, b = mpmath.mpf(rec["T_closed_form"]), mpmath.mpf(rec["T_ode"])
         assert abs(a - b) <= mpmath.mpf(10) ** -30 * a
-        # leading term d^2/12 (THEORY.md, s = 3, g = 1) to relative O(1/d)
+        # leading term d^2/12 (docs/theory.md, s = 3, g = 1) to relative O(1/d)
         assert abs(a / (mpmath.mpf(10) ** 12 / 12) - 1) < 3e-6
 
 

@@ -1,4 +1,4 @@
-"""Flows of THEORY.md [B]: the full-rank adapted flow is a straight line in output space, the
+"""Flows of docs/theory.md [B]: the full-rank adapted flow is a straight line in output space, the
 standard flow is not, and the rank monitor stops a flow whose Jacobian loses rank."""
 
 from dataclasses import dataclass

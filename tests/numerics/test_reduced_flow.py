@@ -28,3 +28,21 @@ def test_single_index_samples_solve_the_logistic_flow():
             g = 1 / (1 + 99 * mpmath.exp(-2 * t))   # g(0) = 1/100
             assert abs(Mt[0, 0] ** 2 - g) < mpmath.mpf(10) ** -18
             assert Mt[1, 1] == 0 and Mt[0, 1] == 0
+
+
+def test_random_links_are_polynomials_for_every_seed():
+    # every one of the six monomials is a polynomial: so is any draw (ten seeds cover them all)
+    for seed in range(10):
+        link = random_link(np.random.default_rng(seed))
+        assert link.free_symbols <= {Z1, Z2} and link.is_polynomial(Z1, Z2)
+
+
+def test_first_sample_is_the_start():
+    # the sample at t = 0 is M0 itself, every row of the q x q matrix (here a full 2 x 2 start)
+    M0 = sympy.Matrix([[sympy.Rational(1, 10), sympy.Rational(1, 5)], [sympy.Rational(1, 7), sympy.Rational(1, 3)]])
+    samples, _ = flow_samples(Z1 + Z1 * Z2, [Z1, Z2], M0, sympy.Rational(1, 10), 15, n=2)
+    t0, M = samples[0]
+    assert t0 == 0 and M.rows == M.cols == 2
+    with mpmath.workdps(30):
+        assert all(abs(M[i, j] - mpmath.mpf(M0[i, j].p) / M0[i, j].q) < mpmath.mpf(10) ** -15
+                   for i in range(2) for j in range(2))

@@ -1,4 +1,4 @@
-"""The symbolic side of THEORY.md [B]: each identity vanishes, and perturbed versions do not."""
+"""The symbolic side of docs/theory.md [B]: each identity vanishes, and perturbed versions do not."""
 
 import sympy
 

@@ -18,7 +18,7 @@ Z1, Z2 = sympy.symbols("z1 z2", real=True)
 
 
 def test_single_index_matches_theory_formula():
-    # THEORY.md: mdot = (1 - m^2) sum k a_k^2 m^(2k-1); planted (1 - m^2) sum k a_k^2 m^(k-1)
+    # docs/theory.md: mdot = (1 - m^2) sum k a_k^2 m^(2k-1); planted (1 - m^2) sum k a_k^2 m^(k-1)
     alphas = {1: sympy.Rational(1, 2), 3: sympy.Integer(2), 4: sympy.sqrt(3)}
     two = (1 - M**2) * (1 * alphas[1] ** 2 * M + 3 * 4 * M**5 + 4 * 3 * M**7)
     planted = (1 - M**2) * (alphas[1] ** 2 + 3 * 4 * M**2 + 4 * 3 * M**3)
