@@ -46,6 +46,12 @@ def dps(text: str) -> int:
     return bounded_int(MIN_DPS, MAX_DPS)(text)
 
 
+def dps_up_to(high: int) -> Callable[[str], int]:
+    """An argument type: a working precision in ``[MIN_DPS, high]``, for the commands whose
+    cost grows steeply with the digits."""
+    return bounded_int(MIN_DPS, high)
+
+
 def positive_int(text: str) -> int:
     """A positive integer (accepts ``1e6`` when it is an integer)."""
     value = _integer(text)

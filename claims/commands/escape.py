@@ -11,7 +11,7 @@ import sys
 import mpmath
 import sympy
 
-from gfverify.claims.options import dps as dps_type
+from gfverify.claims.options import dps_up_to
 from gfverify.errors import InputError
 from gfverify.numerics.precision import GUARD_DIGITS, agreed_digits
 from gfverify.numerics.timescales import confirmed_escape_time
@@ -27,6 +27,12 @@ Q = 1  # the single-index problem
 #: Largest Hermite degree k in --alphas and largest degree of a polynomial --link: the closed
 #: form and the ODE take ~9 s at k = 50 (16 s at k = 100, minutes at 10^3).
 MAX_K = 50
+#: Largest --dps: --alphas 3:1 at d = 10^6 takes 1.6 s at 40 digits, 13 s at 100, 25 s at 150,
+#: 37 s at 200, and did not finish in 100 s at 500.
+MAX_DPS = 100
+#: Most digits for a non-polynomial --link, whose Hermite series is computed numerically:
+#: tanh(z) takes 12 s at 30 digits (--dps 40) and 61 s at 50 (--dps 60).
+MAX_LINK_DIGITS = 40
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -37,7 +43,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", required=True, dest="m1", metavar="M1", help="target overlap m1 in (m0, 1)")
     p.add_argument("--g", default="1", metavar="G", help="start m0 = g d^-1/2 (default 1; |m0| < 1)")
     p.add_argument("--planted", action="store_true", help="planted problem (link known and fixed)")
-    p.add_argument("--dps", type=dps_type, default=40, help="working precision in digits (default 40)")
+    p.add_argument("--dps", type=dps_up_to(MAX_DPS), default=40,
+                   help=f"working precision in digits (default 40, at most {MAX_DPS})")
     p.add_argument("--digits", type=int, default=None,
                    help=f"digits the ODE must confirm (default dps - {2 * GUARD_DIGITS})")
     p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
@@ -76,6 +83,9 @@ def parse_dimension(text: str) -> int:
 def link_alphas(text: str, digits: int, m1: sympy.Expr, planted: bool) -> dict[int, sympy.Expr]:
     """Hermite coefficients of the link given as text (:func:`gfverify.numerics.timescales.link_alphas`)."""
     f = parse_expression(text, [Z], "--link", max_degree=MAX_K)
+    if digits > MAX_LINK_DIGITS and not f.is_polynomial(Z):
+        raise InputError(f"a non-polynomial --link is expanded numerically to at most "
+                         f"{MAX_LINK_DIGITS} digits; got {digits} (lower --dps or --digits)")
     return numeric_link_alphas(f, Z, digits, m1, planted)
 
 
