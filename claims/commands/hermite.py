@@ -6,6 +6,7 @@ import argparse
 import json
 import signal
 import sys
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gfverify.claims.options import bounded_int, dps_up_to
+from gfverify.errors import InputError
 from gfverify.numerics import hermite as numeric
 from gfverify.theory import hermite as exact
 from gfverify.theory.expressions import parse_expression
@@ -33,6 +35,9 @@ MAX_DEGREE = 60
 MAX_DPS = 200
 #: Seconds the exact closed form may take before the numeric layer is used instead.
 EXACT_SECONDS = 10.0
+#: Seconds both together may take: beyond, the request is refused (e.g. (1+z)**58 Max(z, 0)
+#: exp(z/2) at K = 200 and 200 digits, whose quadrature gives up only after 190 s).
+TOTAL_SECONDS = 60.0
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -48,17 +53,24 @@ def coefficients(f: sympy.Expr, kmax: int, digits: int) -> tuple[list[str], str,
     """Decimal strings of ``α_0..α_kmax`` to ``digits`` significant digits (exact zeros "0"),
     the method, and the digits confirmed by two runs (``None`` when exact)."""
     numeric.check_l2(f)
+    start = time.monotonic()
     try:
         with _time_limit(EXACT_SECONDS):
             values = exact.hermite_coefficients(f, kmax)
             text = ["0" if v == 0 else _decimal(v, digits) for v in values]
         return text, "exact: sympy closed form (Gaussian moments of the link)", None
     except (exact.NotClosedForm, _TooSlow):
-        result = numeric.hermite_coefficients(f, kmax, digits)
-        with mpmath.workdps(digits + 5):
-            text = ["0" if z0 or a == 0 else mpmath.nstr(a, digits, min_fixed=-5, max_fixed=5)
-                    for a, z0 in zip(result.alphas, result.exact_zero)]
-        return text, f"numeric: {result.method}, {result.nodes} nodes, dps {result.dps}", result.digits
+        pass
+    try:
+        with _time_limit(TOTAL_SECONDS - (time.monotonic() - start)):
+            result = numeric.hermite_coefficients(f, kmax, digits)
+    except _TooSlow:
+        raise InputError(f"no answer within {TOTAL_SECONDS:.0f} s, the limit: lower --kmax, "
+                         "--dps or the degree of the link") from None
+    with mpmath.workdps(digits + 5):
+        text = ["0" if z0 or a == 0 else mpmath.nstr(a, digits, min_fixed=-5, max_fixed=5)
+                for a, z0 in zip(result.alphas, result.exact_zero)]
+    return text, f"numeric: {result.method}, {result.nodes} nodes, dps {result.dps}", result.digits
 
 
 class _TooSlow(BaseException):
@@ -77,7 +89,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
     except ValueError:  # not the main thread
         yield
         return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
     try:
         yield
     finally:
