@@ -12,6 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import mpmath
+import sympy
 from rich.console import Console
 from rich.table import Table
 
@@ -22,6 +23,7 @@ from gfverify.errors import InputError
 from gfverify.numerics.flows import SquareCost, distance_from_segment, flow
 from gfverify.numerics.networks import ACTIVATIONS, parse_widths, random_mlp
 from gfverify.numerics.precision import two_precisions
+from gfverify.theory.expressions import parse_number
 
 NAME = "interpolate"
 HELP = ("integrate the homotopy flow V_alpha of a random net (layer widths, N random inputs and "
@@ -54,10 +56,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _fraction(text: str, what: str) -> Fraction:
+    # parsed with bounded digits: Fraction("1e-999999999") never returns
     try:
-        return Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f"{what} must be a decimal or a fraction, got {text!r}") from None
+        value = parse_number(text, what)
+    except InputError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        raise InputError(f"{what} must be a decimal or a fraction, got {text!r} ({reason})") from None
+    if not isinstance(value, sympy.Rational):
+        raise InputError(f"{what} must be a decimal or a fraction, got {text!r}")
+    return Fraction(int(value.p), int(value.q))
 
 
 def _decimal(x, digits: int = 20) -> str:
