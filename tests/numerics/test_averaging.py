@@ -164,3 +164,9 @@ def test_heat_expansion_whose_terms_grow_before_they_end():
         got = num.smoothing_series(x**4, x, R(1, 10), 1, mpmath.mpf(10) ** -(DPS + 5))
         x0 = mpmath.mpf(1) / 10
         assert close(got, x0**4 + 6 * x0**2 + 3)
+
+
+def test_matrix_size_must_match_the_links():
+    """A_N f for f on R^q needs a q×q matrix N."""
+    with pytest.raises(InputError, match="2x2 but the links have 1"):
+        inner_average_here(Z1, Z1, [[R(1, 2), 0], [0, R(1, 3)]], [Z1])

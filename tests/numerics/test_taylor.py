@@ -142,3 +142,10 @@ def test_small_component_keeps_its_relative_digits():
     with mpmath.workdps(DPS):
         r = run([-x, -w], [x, w], [1, mpmath.mpf(10) ** -12], t_end=mpmath.mpf(2))
         assert abs(r.state[1] / (mpmath.mpf(10) ** -12 * mpmath.exp(-2)) - 1) <= tolerance(DPS)
+
+
+def test_event_at_the_start_is_reached_at_time_zero():
+    # the event value is the initial value: reached at t = 0
+    with mpmath.workdps(DPS):
+        r = run([-y], [y], [1], event=(0, mpmath.mpf(1)))
+        assert r.reached and r.t == 0 and r.state == [1]
