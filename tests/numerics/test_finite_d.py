@@ -49,3 +49,22 @@ def test_polynomial_target_matches_the_exact_finite_d_loss():
 def test_unit_vectors_required():
     with mpmath.workdps(15), pytest.raises(InputError):
         least_squares_loss(mpmath.tanh, [1, 1], [1, 0], 2, 1)
+
+
+def test_least_squares_loss_by_mehler():
+    """f* = tanh(z + 1/2) (neither odd nor even), w*ᵀw = m = 3/5: h_k(wᵀx) is orthonormal and
+    E[f*(w*ᵀx) h_k(wᵀx)] = m^k α_k (Mehler), so the loss is ½(‖f*‖² − Σ_{k≤K} m^{2k} α_k²), with
+    α_k from the Hermite quadrature of numerics.hermite (a second method); K = 4 is even, so the
+    rule in the second direction must be exact to degree K."""
+    from gfverify.numerics.hermite import hermite_coefficients
+
+    z = sympy.Symbol("z", real=True)
+    f = sympy.tanh(z + R(1, 2))
+    kmax, m = 4, mpmath.mpf(3) / 5
+    with mpmath.workdps(20):
+        alphas = hermite_coefficients(f, kmax, 20).alphas
+        fun = sympy.lambdify(z, f, "mpmath")
+        norm2 = mpmath.quad(lambda x: fun(x) ** 2 * mpmath.npdf(x), [-mpmath.inf, 0, mpmath.inf])
+        want = (norm2 - mpmath.fsum(m ** (2 * k) * a**2 for k, a in enumerate(alphas))) / 2
+        got = least_squares_loss(fun, [1, 0], [m, mpmath.mpf(4) / 5], kmax, mpmath.pi / 2)
+        assert abs(got - want) < mpmath.mpf(10) ** -15
