@@ -39,7 +39,8 @@ def test_random_links_are_polynomials_for_every_seed():
 
 def test_first_sample_is_the_start():
     # the sample at t = 0 is M0 itself, every row of the q x q matrix (here a full 2 x 2 start)
-    M0 = sympy.Matrix([[sympy.Rational(1, 10), sympy.Rational(1, 5)], [sympy.Rational(1, 7), sympy.Rational(1, 3)]])
+    R = sympy.Rational
+    M0 = sympy.Matrix([[R(1, 10), R(1, 5)], [R(1, 7), R(1, 3)]])
     samples, _ = flow_samples(Z1 + Z1 * Z2, [Z1, Z2], M0, sympy.Rational(1, 10), 15, n=2)
     t0, M = samples[0]
     assert t0 == 0 and M.rows == M.cols == 2

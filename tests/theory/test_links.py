@@ -1,7 +1,6 @@
 """The variables of a link on R^q."""
 
 import pytest
-import sympy
 
 from gfverify.errors import InputError
 from gfverify.theory.hermite import Z
