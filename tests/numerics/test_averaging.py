@@ -170,3 +170,15 @@ def test_matrix_size_must_match_the_links():
     """A_N f for f on R^q needs a q×q matrix N."""
     with pytest.raises(InputError, match="2x2 but the links have 1"):
         inner_average_here(Z1, Z1, [[R(1, 2), 0], [0, R(1, 3)]], [Z1])
+
+
+def test_two_close_kinks():
+    """<A_N f, 1> = E f for f = relu(z) + relu(z − 1/20): kinks 1/20 apart (one quadrature panel
+    between them, each kink a panel end); E relu(z − c) = φ(c) − c(1 − Φ(c))."""
+    c = R(1, 20)
+    f = sympy.Max(Z1, 0) + sympy.Max(Z1 - c, 0)
+    with mpmath.workdps(DPS):
+        got = inner_average_here(f, sympy.Integer(1), [[R(1, 2)]], [Z1])
+        cm = mpmath.mpf(c)
+        want = mpmath.npdf(0) + mpmath.npdf(cm) - cm * (1 - mpmath.ncdf(cm))
+        assert close(got, want)
