@@ -93,3 +93,14 @@ def test_clopper_pearson_known_values():
 def test_two_proportion_p_value():
     assert two_proportion_p_value(50, 100, 50, 100) == 1.0
     assert two_proportion_p_value(700, 2000, 460, 2000) < 1e-10
+
+
+def test_dormand_prince_tableau_satisfies_the_order_conditions():
+    # row sums of A are the nodes c_i; the fifth-order weights b (last row) satisfy
+    # sum b c^(k-1) = 1/k for k = 1..5; the error weights sum to 0 (both solutions are consistent)
+    for a, c in zip(pa._A, pa._C):
+        assert abs(sum(a) - c) < 1e-15
+    b = pa._A[6]
+    for k in range(1, 6):
+        assert abs(sum(bi * ci ** (k - 1) for bi, ci in zip(b, pa._C)) - 1 / k) < 1e-15
+    assert abs(sum(pa._E)) < 1e-15
