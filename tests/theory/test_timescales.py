@@ -115,3 +115,9 @@ def test_interval_check_is_relative_at_tiny_starts():
         assert abs(T / (mpmath.mpf(10) ** 104 / 12) - 1) < 1e-20
     with pytest.raises(InputError, match="vanishes"):
         ts.check_escape_interval(rhs, M, 0, R(1, 2))
+
+
+def test_in_d_defaults_to_the_start_d_to_the_minus_half():
+    # m0 = d^(-1/2) (g = 1): m0^-2 = d and log(1/m0) = log(d)/2
+    assert ts.in_d(ts.M0 ** -2) == ts.D
+    assert sympy.simplify(ts.in_d(-sympy.log(ts.M0)) - sympy.log(ts.D) / 2) == 0
