@@ -25,6 +25,7 @@ Report = Callable[[Path, int], list[Path]]
 Check = Callable[..., Evidence]
 
 _DECLARED: list[Claim] = []
+_MODULE: dict[str, str] = {}  # claim id -> the module that declares it
 _REPORTS: list[Report] = []
 _OVERRIDES = ("tier", "statement", "latex")
 _loaded = False
@@ -49,6 +50,7 @@ def claim(id: str, *, statement: str, latex: str, kind: Kind, source: str,
             bound = functools.partial(check, **params) if params else check
             _DECLARED.append(Claim(id=id + suffix, source=cited, kind=kind, check=bound,
                                    derivation=_bind(derivation, params), **meta))
+            _MODULE[id + suffix] = check.__module__
         return check
 
     return register
@@ -84,9 +86,10 @@ def _load() -> None:
 
 
 def all_claims() -> list[Claim]:
-    """Every declared claim, in module order, then declaration order; ids are unique."""
+    """Every declared claim, in module order, then declaration order (whatever order the modules
+    were first imported in); ids are unique."""
     _load()
-    return list(_DECLARED)
+    return sorted(_DECLARED, key=lambda c: _MODULE[c.id])
 
 
 def all_reports() -> list[Report]:

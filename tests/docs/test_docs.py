@@ -63,3 +63,15 @@ def test_theory_document_states_every_cited_statement_in_its_section():
 def test_every_claim_cites_a_stated_number():
     for c in registry.all_claims():
         assert c.source.statement in STATEMENTS, c.id
+
+
+def test_claim_order_does_not_depend_on_import_order():
+    """Tests import claim modules in any order; the catalogue must not follow it."""
+    import subprocess
+    import sys
+
+    code = ("import gfverify.claims.statements.stages, gfverify.claims.statements.averaging\n"
+            "from gfverify.claims import registry\n"
+            "print(','.join(c.id for c in registry.all_claims()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().split(",") == [c.id for c in registry.all_claims()]
