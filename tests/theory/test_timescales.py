@@ -121,3 +121,11 @@ def test_in_d_defaults_to_the_start_d_to_the_minus_half():
     # m0 = d^(-1/2) (g = 1): m0^-2 = d and log(1/m0) = log(d)/2
     assert ts.in_d(ts.M0 ** -2) == ts.D
     assert sympy.simplify(ts.in_d(-sympy.log(ts.M0)) - sympy.log(ts.D) / 2) == 0
+
+
+def test_antiderivative_differentiates_to_one_over_the_rhs():
+    # F' = 1/R for R = m^2 (m + 1/4)(1 - m): rational part and log part (roots 0, -1/4, 1)
+    m = sympy.Symbol("m")
+    rhs = m**2 * (m + R(1, 4)) * (1 - m)
+    F = ts.escape_integral(rhs, m).antiderivative()
+    assert sympy.simplify(sympy.diff(F, m).doit() - 1 / rhs) == 0
