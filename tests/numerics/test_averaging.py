@@ -182,3 +182,13 @@ def test_two_close_kinks():
         cm = mpmath.mpf(c)
         want = mpmath.npdf(0) + mpmath.npdf(cm) - cm * (1 - mpmath.ncdf(cm))
         assert close(got, want)
+
+
+def test_relu_kernel_near_the_diagonal():
+    """ρ = 1 − 10⁻²: the pair density is a ridge of width √(1 − ρ), which the grid must resolve;
+    the arc-cosine kernel (√(1 − ρ²) + (π − arccos ρ)ρ)/(2π) is the closed form."""
+    rho = 1 - R(1, 100)
+    want = (sympy.sqrt(1 - rho**2) + (sympy.pi - sympy.acos(rho)) * rho) / (2 * sympy.pi)
+    with mpmath.workdps(DPS):
+        got = inner_average_here(sympy.Max(Z1, 0), sympy.Max(Z1, 0), [[rho]], [Z1])
+        assert close(got, mpmath.mpf(sympy.N(want, 40)))
