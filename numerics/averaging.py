@@ -399,22 +399,26 @@ def average_function_here(values: Callable[[list], list], s, point,
 
 def smoothing_series(g: sympy.Expr, z: sympy.Symbol, x0, variance, tol: mpmath.mpf) -> mpmath.mpf:
     """``E[g(x0 + σξ)]``, ``σ² = variance`` small, by the heat expansion
-    ``Σ_k (σ²/2)^k g^{(2k)}(x0) / k!`` (exact derivatives by sympy), summed until a term is below
-    ``tol``; asymptotic in ``σ``, so :class:`ArithmeticError` when the terms stop decreasing
-    first. With ``x0 = s z`` and ``σ² = 1 − s²`` it is ``(A_s g)(z)`` near ``s = 1``."""
+    ``Σ_k (σ²/2)^k g^{(2k)}(x0) / k!`` (exact derivatives by sympy), summed until the derivative
+    vanishes identically or a non-zero term is below ``tol`` (a derivative that happens to vanish at
+    ``x0`` ends nothing); asymptotic in ``σ``, so :class:`ArithmeticError` when the non-zero terms
+    stop decreasing first. With ``x0 = s z`` and ``σ² = 1 − s²`` it is ``(A_s g)(z)`` near ``s = 1``."""
     dps = mpmath.mp.dps
     with mpmath.workdps(dps + 10):
         x = mpmath.mpf(sympy.N(sympy.sympify(x0), dps + 10))
         half = mpmath.mpf(sympy.N(sympy.sympify(variance), dps + 10)) / 2
         total, last, k, deriv = mpmath.mpf(0), mpmath.inf, 0, sympy.sympify(g)
-        while True:
+        while deriv != 0:
             term = half**k / mpmath.factorial(k) * mp_function(deriv, z)(x)
             total += term
-            if abs(term) < tol:
-                return +total
-            if k > 2 and abs(term) > last:
-                raise ArithmeticError("the heat expansion diverges before reaching the tolerance")
-            last, k, deriv = abs(term), k + 1, sympy.expand(sympy.diff(deriv, z, 2))
+            if term != 0:
+                if abs(term) < tol:
+                    break
+                if k > 2 and abs(term) > last:
+                    raise ArithmeticError("the heat expansion diverges before reaching the tolerance")
+                last = abs(term)
+            k, deriv = k + 1, sympy.expand(sympy.diff(deriv, z, 2))
+        return +total
 
 
 def mehler_sum(alphas: Sequence, rho, z) -> mpmath.mpf:

@@ -192,3 +192,16 @@ def test_relu_kernel_near_the_diagonal():
     with mpmath.workdps(DPS):
         got = inner_average_here(sympy.Max(Z1, 0), sympy.Max(Z1, 0), [[rho]], [Z1])
         assert close(got, mpmath.mpf(sympy.N(want, 40)))
+
+
+def test_smoothing_series_does_not_stop_at_a_derivative_that_vanishes_at_the_point():
+    """E[(σξ)⁴] = 3σ⁴ and E[(σξ)² + (σξ)⁴] = σ² + 3σ⁴ (Gaussian moments), although g'' or g''''
+    vanish at 0 for some of the terms on the way."""
+    x = sympy.Symbol("x", real=True)
+    var = sympy.Rational(1, 5)
+    tol = mpmath.mpf(10) ** -30
+    with mpmath.workdps(30):
+        got4 = num.smoothing_series(x**4, x, 0, var, tol)
+        got24 = num.smoothing_series(x**2 + x**4, x, 0, var, tol)
+        assert abs(got4 - mpmath.mpf(3) / 25) < tol
+        assert abs(got24 - (mpmath.mpf(1) / 5 + mpmath.mpf(3) / 25)) < tol
