@@ -37,6 +37,7 @@ STATEMENTS: dict[str, tuple[str, str, str]] = {
     "A17": ("A", "Planted problem", "planted escape times and the negative start"),
     "A18": ("A", "Planted problem", "spurious attractors"),
     "A19": ("A", "Finite ridge", "population link at finite ridge"),
+    "A20": ("A", "Online SGD", "online SGD follows the reduced ODE"),
     "B1": ("B", "Standard and adapted flows", "standard flow and the neural tangent kernel"),
     "B2": ("B", "Standard and adapted flows", "adapted flow is projected gradient flow"),
     "B3": ("B", "Standard and adapted flows", "homotopy between the flows"),
