@@ -47,9 +47,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args._run(args))
+        code = int(args._run(args))
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not at interpreter exit
+        return code
     except InputError as exc:
         sys.stderr.write(f"gfverify: error: {exc}\n")
+        return EXIT_USAGE
+    except OSError as exc:  # the output cannot be written: a full disk, a closed pipe
+        where = f": {exc.filename}" if exc.filename else ""
+        sys.stderr.write(f"gfverify: error: cannot write the output{where}: {exc.strerror or exc}\n")
+        sys.stdout = None  # nothing more to flush at exit
         return EXIT_USAGE
     except KeyboardInterrupt:
         sys.stderr.write("gfverify: interrupted (Ctrl-C)\n")

@@ -1,6 +1,7 @@
 """The command-line contract of DESIGN.md: exit codes, JSON shapes, one-line errors."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -179,3 +180,13 @@ def test_hermite_closed_form_time_limit_falls_back():
         while True:
             pass
     assert time.monotonic() - start < 2
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_output_to_a_full_device_is_one_error_line():
+    """Standard output that cannot be written (ENOSPC) gets one line and exit 2, no traceback."""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "gfverify", "hermite", "z**2", "--kmax", "2"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == ["gfverify: error: cannot write the output: No space left on device"]
