@@ -193,3 +193,15 @@ def test_dense_output_before_the_start_is_refused():
     sol = ode.solve(ode.OdeSystem.from_sympy([y * (1 - y)], [y]), ["0.1"], 2, 15, n_dense=3)
     with pytest.raises(InputError, match="outside"):
         sol("-0.5")
+
+
+def test_sample_agreement_is_relative_to_the_largest_component_and_never_negative():
+    """Digits of two runs' samples: relative to the largest component at that time, floored at 0
+    when the runs disagree by more than that size (the digits count, defined as >= 0)."""
+    def traj(*rows):
+        return ode.Trajectory(ts=[0] * len(rows), ys=[[mpmath.mpf(v) for v in r] for r in rows],
+                              digits=0.0, engine="test")
+    tiny = mpmath.mpf(10) ** -10
+    assert ode._sample_agreement(traj([1, 2]), traj([1, 2 + tiny]), 30) == pytest.approx(10.301, abs=1e-3)
+    assert ode._sample_agreement(traj([1, 2]), traj([1, 2]), 30) == 30
+    assert ode._sample_agreement(traj([1]), traj([-1]), 30) == 0

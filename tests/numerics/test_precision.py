@@ -32,3 +32,12 @@ def test_levin_accelerates_basel():
         value, _ = accelerated_limit(partial)
         assert abs(value - mpmath.pi**2 / 6) < mpmath.mpf(10) ** -25
         assert abs(partial[-1] - mpmath.pi**2 / 6) > mpmath.mpf(10) ** -2
+
+
+def test_agreed_digits_of_sequences_is_the_worst_component():
+    """The documented definition: the minimum over components (an empty pair agrees fully)."""
+    a = [mpmath.mpf(1), mpmath.mpf(2)]
+    b = [mpmath.mpf(1), mpmath.mpf(2) * (1 + mpmath.mpf(10) ** -12)]
+    assert P.agreed_digits_seq(a, b, 30) == pytest_approx(12, 0.01)
+    assert P.agreed_digits_seq(a, a, 30) == 30
+    assert P.agreed_digits_seq([], [], 30) == 30
