@@ -11,6 +11,7 @@ from __future__ import annotations
 import mpmath
 import sympy
 
+from gfverify.claims.derivation import Derivation, Display
 from gfverify.claims.judge import confirmed, exact_identity, numeric_pair, versus_numeric
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
@@ -174,30 +175,25 @@ def adjoint_numeric(dps: int) -> Evidence:
 
 # --- A3. semigroup and endpoints ------------------------------------------------------------
 
-def semigroup_derivation() -> str:
+def semigroup_derivation() -> Derivation:
     """The covariance computation behind A_N A_M = A_{NM}, with a worked example."""
     N, M = symbolic("n", 2), symbolic("m", 2)
     cov = M.T * (sympy.eye(2) - N.T * N) * M + (sympy.eye(2) - M.T * M)
     target = sympy.eye(2) - (N * M).T * (N * M)
     zs = ZS[2]
     f = zs[0] * zs[1]
-    lines = [
+    return Derivation.of(
         "(A_N A_M g)(z) = E_ξ (A_M g)(Nᵀz + (I − NᵀN)^{1/2} ξ)",
         "             = E_{ξ,ξ'} g(Mᵀ Nᵀ z + Mᵀ(I − NᵀN)^{1/2} ξ + (I − MᵀM)^{1/2} ξ')",
         "The argument is Gaussian with mean (NM)ᵀ z and covariance",
         "  Mᵀ (I − NᵀN) M + (I − MᵀM) = I − (NM)ᵀ(NM),",
         "which is the law of the argument of A_{NM}; so A_N A_M = A_{NM} (order matters).",
-        "",
-        "Covariance, expanded minus I − (NM)ᵀ(NM), for symbolic 2×2 N, M:",
-        sympy.pretty((cov - target).applyfunc(sympy.expand)),
-        "",
-        f"Example, g = {sympy.sstr(f)}:",
-        "A_M g =",
-        sympy.pretty(sympy.collect(average(f, M, zs), zs), wrap_line=False),
-        "A_N A_M g − A_{NM} g =",
-        sympy.pretty(sympy.expand(average(average(f, M, zs), N, zs) - average(f, N * M, zs))),
-    ]
-    return "\n".join(lines)
+        Display((cov - target).applyfunc(sympy.expand),
+                "Covariance, expanded minus I − (NM)ᵀ(NM), for symbolic 2×2 N, M:"),
+        ("Example, g = ", f, ":"),
+        Display(sympy.collect(average(f, M, zs), zs), "A_M g ="),
+        Display(sympy.expand(average(average(f, M, zs), N, zs) - average(f, N * M, zs)),
+                "A_N A_M g − A_{NM} g ="))
 
 
 def semigroup_differences(qs: tuple[int, ...], product=lambda N, M: N * M) -> list[sympy.Expr]:

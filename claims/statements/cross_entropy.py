@@ -5,8 +5,8 @@ with one-hot labels there is no finite minimizer and the margins grow like log u
 from __future__ import annotations
 
 import mpmath
-import sympy
 
+from gfverify.claims.derivation import Derivation, Display
 from gfverify.claims.judge import at_most, exact_identity, versus_numeric
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
@@ -17,19 +17,20 @@ from gfverify.theory import interpolation as theory
 ONE_HOT_U = ("10", "100", "1000")
 
 
-def derivation() -> str:
+def derivation() -> Derivation:
     """Conservation and the limit, as ``gfverify show`` prints them."""
     sym = theory.cross_entropy()
-    return ("At full rank P = I, so ẋ_j = −∇_{x_j}C = −(softmax(x_j) − y_j)/N and\n"
-            "d/ds <1, x_j> = −(1 − <1, y_j>)/N = 0 (sympy: <1, ∇c> = "
-            f"{sym['row_sum_of_grad']}).\n∇C = 0 iff softmax(x_j) = y_j iff x_j = log y_j + c_j 1; "
-            "with <1, x_j> conserved, x_j* = P_1⊥ log y_j + P_1 x_j(0):\n"
-            f"{sympy.pretty(sym['limit'])}\nC is strictly convex on each affine set <1, x_j> = const "
-            "(Hessian diag(p) − ppᵀ is positive on 1⊥), so x* is the unique limit.\n"
-            "One-hot y_j: softmax(x_j) = y_j has no finite solution (softmax > 0): no minimizer.\n"
-            "In u = s/N the margin m = x_j1 − x_j2 of y_j = (1, 0) obeys dm/du = 2/(1 + e^m), so\n"
-            "m + e^m = m(0) + e^{m(0)} + 2u, m = c − W(e^c) with c the right side: m ≈ log 2u,\n"
-            "dm/d log u → 1; a convergent flow's margins have dm/d log u → 0.")
+    return Derivation.of(
+        "At full rank P = I, so ẋ_j = −∇_{x_j}C = −(softmax(x_j) − y_j)/N and",
+        ("d/ds <1, x_j> = −(1 − <1, y_j>)/N = 0 (sympy: <1, ∇c> = ", sym["row_sum_of_grad"], ")."),
+        Display(sym["limit"], "∇C = 0 iff softmax(x_j) = y_j iff x_j = log y_j + c_j 1; with <1, x_j> "
+                "conserved, x_j* = P_1⊥ log y_j + P_1 x_j(0):"),
+        "C is strictly convex on each affine set <1, x_j> = const (Hessian diag(p) − ppᵀ is positive "
+        "on 1⊥), so x* is the unique limit.",
+        "One-hot y_j: softmax(x_j) = y_j has no finite solution (softmax > 0): no minimizer.",
+        "In u = s/N the margin m = x_j1 − x_j2 of y_j = (1, 0) obeys dm/du = 2/(1 + e^m), so",
+        "m + e^m = m(0) + e^{m(0)} + 2u, m = c − W(e^c) with c the right side: m ≈ log 2u,",
+        "dm/d log u → 1; a convergent flow's margins have dm/d log u → 0.")
 
 
 @claim("B.cross_entropy_symbolic", kind="identity", source="B6", derivation=derivation,

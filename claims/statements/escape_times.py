@@ -15,6 +15,7 @@ import mpmath
 import sympy
 
 from gfverify.claims import figures
+from gfverify.claims.derivation import Derivation
 from gfverify.claims.judge import confirmed, require_digits
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim, report
@@ -160,17 +161,18 @@ def escape_closed_form(dps: int, names: Sequence[str], ds: Sequence[int], plante
 
 # ----------------------------------------------------------------------------- asymptotics
 
-def asymptotics_derivation() -> str:
+def asymptotics_derivation() -> Derivation:
     """The Laurent principal part of 1/R and the growing terms of T for four pure links."""
     a, g = sympy.symbols("a g", positive=True)
     lines = []
     for planted, s in ((False, 3), (True, 3), (False, 1), (True, 2)):
         rhs = ro.single_index_rhs({s: a}, M, planted=planted)
-        terms = [sympy.sstr(ts.in_d(t, g)) for t in ts.singular_terms(rhs, M)]
+        terms = [ts.in_d(t, g) for t in ts.singular_terms(rhs, M)]
         laurent = sum(c * M**j for j, c in ts.laurent_at_zero(rhs, M, 0).items())
-        lines.append(f"{'planted' if planted else 'two-timescale'} h{s} (alpha_{s} = a): 1/R = "
-                     f"{sympy.sstr(laurent)} + ...;  T = {' + '.join(terms)} + K + O(m0)")
-    return "\n".join(lines)
+        growing = [part for t in terms for part in (" + ", t)][1:]
+        lines.append((f"{'planted' if planted else 'two-timescale'} h{s} (α_{s} = a): 1/R = ",
+                      laurent, " + …;  T = ", *growing, " + K + O(m0)"))
+    return Derivation.of(*lines)
 
 
 def symbolic_leading_mismatches() -> list[sympy.Expr]:

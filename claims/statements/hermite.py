@@ -7,6 +7,7 @@ from __future__ import annotations
 import mpmath
 import sympy
 
+from gfverify.claims.derivation import Derivation, equation
 from gfverify.claims.judge import exact_identity, versus_numeric
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
@@ -44,13 +45,13 @@ NO_PARSEVAL = ("poly_erf", "shifted_relu")
 PARSEVAL_QUICK = ("relu", "erf", "poly", "exp")
 
 
-def derivation(f: sympy.Expr, kmax: int = 8) -> str:
+def derivation(f: sympy.Expr, kmax: int = 8) -> Derivation:
     """The exact coefficients α_0..α_kmax of ``f``, as ``gfverify show`` prints them."""
     alphas = exact.hermite_coefficients(f, kmax)
-    lines = [f"f(z) = {f}", "alpha_k = <f, h_k> = E[f(z) He_k(z)]/sqrt(k!), "
-             "from exact Gaussian moments of each piece:"]
-    lines += [f"  alpha_{k} = {sympy.sstr(a)}" for k, a in enumerate(alphas)]
-    return "\n".join(lines)
+    return Derivation.of(("f(z) = ", f),
+                         "α_k = <f, h_k> = E[f(z) He_k(z)]/√(k!), from exact Gaussian moments "
+                         "of each piece:",
+                         *[("  ", equation(f"alpha_{k}", a)) for k, a in enumerate(alphas)])
 
 
 @claim("hermite.coefficients", kind="identity", source="C2", derivation=derivation,

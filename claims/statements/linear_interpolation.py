@@ -12,6 +12,7 @@ import mpmath
 import sympy
 
 from gfverify.claims import figures
+from gfverify.claims.derivation import Derivation
 from gfverify.claims.judge import exact_identity, versus_numeric
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim, report
@@ -36,11 +37,12 @@ TIMES = ("0.25", "0.5", "0.75", "0.9", "0.99")
 T_END = "0.999"
 
 
-def derivation() -> str:
+def derivation() -> Derivation:
     """The full-rank solution, as ``gfverify show`` prints it."""
     sol = theory.full_rank_solution()
-    return (f"x' = −(x − y)/N  ⇒  x(s) = {sol['x_s']};  t(s) = {sol['t_of_s']};\n"
-            f"x(t) = {sympy.simplify(sol['x_t'])} = (1 − t)x0 + t y;  C/C0 = {sol['cost_ratio']}")
+    return Derivation.of(("x' = −(x − y)/N  ⇒  x(s) = ", sol["x_s"], ";  t(s) = ", sol["t_of_s"], ";"),
+                         ("x(t) = ", sympy.simplify(sol["x_t"]), " = (1 − t)x0 + t y;  C/C0 = ",
+                          sol["cost_ratio"]))
 
 
 @claim("B.full_rank_solution", kind="identity", source="B4", derivation=derivation,

@@ -9,6 +9,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from gfverify.claims.derivation import Derivation
 from gfverify.claims.judge import exact_identity, numeric_pair, versus_numeric
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
@@ -78,12 +79,13 @@ def pinv_formula(dps: int) -> Evidence:
                                  "integer D: sympy pinv(D) vs Dᵀ pinv(DDᵀ)")
 
 
-def zeros_derivation() -> str:
+def zeros_derivation() -> Derivation:
     """Why V_α has the same zeros for every α."""
-    return ("D+ = Dᵀ(DDᵀ)+, so V_α = −Dᵀ M_α ∇C with M_α = (1−α)I + α(DDᵀ)+. With D = UΣVᵀ,\n"
-            "(1−α)Dᵀ + αD+ = V((1−α)Σ + αΣ+)Uᵀ, whose nonzero singular values (1−α)σ_i + α/σ_i > 0\n"
-            "(a convex combination of σ_i > 0 and 1/σ_i > 0) sit exactly on the singular vectors of D.\n"
-            "So V_α(θ) = 0  ⇔  U_rᵀ∇C = 0  ⇔  P∇C = 0  ⇔  Dᵀ∇C = 0, for every α ∈ [0, 1].")
+    return Derivation.of(
+        "D+ = Dᵀ(DDᵀ)+, so V_α = −Dᵀ M_α ∇C with M_α = (1−α)I + α(DDᵀ)+. With D = UΣVᵀ,",
+        "(1−α)Dᵀ + αD+ = V((1−α)Σ + αΣ+)Uᵀ, whose nonzero singular values (1−α)σ_i + α/σ_i > 0",
+        "(a convex combination of σ_i > 0 and 1/σ_i > 0) sit exactly on the singular vectors of D.",
+        "So V_α(θ) = 0  ⇔  U_rᵀ∇C = 0  ⇔  P∇C = 0  ⇔  Dᵀ∇C = 0, for every α ∈ [0, 1].")
 
 
 #: The α of the singular-value check; α = 1/2 is left out because (1−α)σ + α/σ is symmetric

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mpmath
 
+from gfverify.claims.derivation import Derivation
 from gfverify.claims.judge import at_most, confirmed, exact_identity, numeric_pair, versus_numeric
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
@@ -23,14 +24,15 @@ BOUND_T = "0.9"
 LINEAR_TIMES = ("0.1", "0.5", "0.9", "0.999")
 
 
-def derivation() -> str:
+def derivation() -> Derivation:
     """The Duhamel formula and its bound, as ``gfverify show`` prints them."""
-    return ("Adapted flow in t = 1 − e^{−s/N}: dx/dt = −P(x − y)/(1 − t). Then\n"
-            "d/dt[(x − y)/(1 − t)] = (dx/dt (1 − t) + (x − y))/(1 − t)² = P⊥(x − y)/(1 − t)²,\n"
-            "so (x − y)/(1 − t) = (x0 − y) + ∫_0^t P⊥(x − y)/(1 − t')² dt', i.e.\n"
-            "Δ(t) = x − y − (1 − t)(x0 − y) = (1 − t)∫_0^t P⊥(x − y)(t')/(1 − t')² dt'.\n"
-            "|Δ| ≤ sup|P⊥(x − y)| (1 − t)∫_0^t dt'/(1 − t')² = t sup|P⊥(x − y)|; for a linear model\n"
-            "P is constant and d/dt P⊥x = −P⊥P(x − y)/(1 − t) = 0, so Δ = t P⊥(x0 − y).")
+    return Derivation.of(
+        "Adapted flow in t = 1 − e^{−s/N}: dx/dt = −P(x − y)/(1 − t). Then",
+        "d/dt[(x − y)/(1 − t)] = (dx/dt (1 − t) + (x − y))/(1 − t)² = P⊥(x − y)/(1 − t)²,",
+        "so (x − y)/(1 − t) = (x0 − y) + ∫_0^t P⊥(x − y)/(1 − t')² dt', i.e.",
+        "Δ(t) = x − y − (1 − t)(x0 − y) = (1 − t)∫_0^t P⊥(x − y)(t')/(1 − t')² dt'.",
+        "|Δ| ≤ sup|P⊥(x − y)| (1 − t)∫_0^t dt'/(1 − t')² = t sup|P⊥(x − y)|; for a linear model",
+        "P is constant and d/dt P⊥x = −P⊥P(x − y)/(1 − t) = 0, so Δ = t P⊥(x0 − y).")
 
 
 @claim("B.duhamel_symbolic", kind="identity", source="B5", derivation=derivation,

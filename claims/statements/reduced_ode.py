@@ -13,6 +13,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from gfverify.claims.derivation import Derivation
 from gfverify.claims.judge import exact_identity, require_digits
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
@@ -45,18 +46,15 @@ def theory_staircase_flow(g1, g2, g3) -> list[sympy.Expr]:
 
 # ----------------------------------------------------------------------------- single index
 
-def single_index_derivation() -> str:
+def single_index_derivation() -> Derivation:
     """ψ(ρ) by Mehler and the two single-index flows, for symbolic α_1..α_4."""
     a = sympy.symbols("alpha1:5", real=True)
     alphas = {k + 1: a[k] for k in range(4)}
-    return "\n".join([
-        "psi(rho) = <A_rho f, f> = " + sympy.sstr(ro.mehler_psi(alphas, ro.RHO))
-        + "   (Mehler: A_rho h_k = rho^k h_k)",
-        "two-timescale: mdot = (1 - m^2) psi'(m^2) m = "
-        + sympy.sstr(sympy.factor(ro.single_index_rhs(alphas, M))),
-        "planted:       mdot = (1 - m^2) P'(m)       = "
-        + sympy.sstr(sympy.factor(ro.single_index_rhs(alphas, M, planted=True))),
-    ])
+    return Derivation.of(
+        ("ψ(ρ) = <A_ρ f, f> = ", ro.mehler_psi(alphas, ro.RHO), "   (Mehler: A_ρ h_k = ρ^k h_k)"),
+        ("two-timescale: ṁ = (1 − m²) ψ'(m²) m = ", sympy.factor(ro.single_index_rhs(alphas, M))),
+        ("planted:       ṁ = (1 − m²) P'(m)     = ",
+         sympy.factor(ro.single_index_rhs(alphas, M, planted=True))))
 
 
 @claim("A.single_index_ode", kind="identity", source="A10", derivation=single_index_derivation,
@@ -77,19 +75,17 @@ def single_index(dps: int) -> Evidence:
 
 # ----------------------------------------------------------------------------- two routes
 
-def routes_derivation() -> str:
+def routes_derivation() -> Derivation:
     """ψ and Φ for h1(z1) + h3(z2), the two routes, and one derived entry of Ṁ."""
     G = ro.symmetric_matrix(2)
     psi = ro.psi_of(TWO_SCALE, [Z1, Z2], G)
     phi = ro.symmetric_gradient(psi, G)
     rhs, _ = ro.reduced_rhs(Z1 * Z2 + Z1**2 * Z2, [Z1, Z2])
-    return "\n".join([
-        "f* = h1(z1) + h3(z2):  psi(G) = " + sympy.sstr(psi) + ",  Phi = " + sympy.sstr(phi),
-        "route 1: Mdot = (I - G) Phi(G) M, Phi_ij = (1/2) d psi / d g_ij off the diagonal",
-        ("route 2: Mdot = (1/2) grad_M psi(M M^T) - M sym(M^T (1/2) grad_M psi(M M^T))  "
-         "(Stiefel gradient pushed to M)"),
-        "f* = z1 z2 + z1^2 z2:  Mdot[0,0] = " + sympy.sstr(sympy.factor(rhs[0, 0])),
-    ])
+    return Derivation.of(
+        ("f* = h1(z1) + h3(z2):  ψ(G) = ", psi, ",  Φ = ", phi),
+        "route 1: Ṁ = (I − G) Φ(G) M, Φ_ij = (1/2) ∂ψ/∂g_ij off the diagonal",
+        "route 2: Ṁ = (1/2) ∇_M ψ(MMᵀ) − M sym(Mᵀ (1/2) ∇_M ψ(MMᵀ))  (Stiefel gradient pushed to M)",
+        ("f* = z1 z2 + z1² z2:  Ṁ[0,0] = ", sympy.factor(rhs[0, 0])))
 
 
 def _route_pushforward(link: sympy.Expr, zs: list, Msym: sympy.Matrix) -> sympy.Matrix:
