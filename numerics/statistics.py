@@ -1,6 +1,8 @@
 """Exact binomial tests and intervals for the Monte Carlo claims: a stated probability is tested
 two-sided at a stated false-alarm rate, with the test's power against a stated alternative; and
-the exact two-sample Kolmogorov–Smirnov test (two samplers that should agree in law)."""
+the exact two-sample Kolmogorov–Smirnov test (two samplers that should agree in law); the
+one-sample Kolmogorov distance with the DKW–Massart critical value, and distribution-free
+order-statistic intervals for quantiles."""
 
 from __future__ import annotations
 
@@ -119,3 +121,50 @@ def ks_p_value(a: Sequence[float], b: Sequence[float]) -> float:
         inside = np.abs(i * n - j * m) < limit
         w = np.where(valid & inside, new, 0.0)
     return float(min(1.0, max(0.0, 1.0 - w[m])))
+
+
+def one_sample_ks(cdf_values: Sequence[float]) -> float:
+    """Kolmogorov distance ``sup_x |F_n(x) − F(x)|`` between the empirical law of a sample and a
+    continuous law ``F``, given ``F`` at the sample points (any order)."""
+    u = np.sort(np.asarray(cdf_values, dtype=float))
+    n = len(u)
+    if n == 0:
+        raise ValueError("an empty sample has no empirical law")
+    k = np.arange(1, n + 1)
+    return float(max((k / n - u).max(), (u - (k - 1) / n).max()))
+
+
+def dkw_critical(n: int, level: float) -> float:
+    """The DKW–Massart critical distance ``ε = (ln(2/level)/(2n))^{1/2}``:
+    ``P(sup |F_n − F| > ε) ≤ 2 e^{−2nε²} = level`` for every continuous ``F`` and every ``n``."""
+    if n < 1 or not 0 < level < 1:
+        raise ValueError(f"need n ≥ 1 and 0 < level < 1, got n = {n}, level = {level}")
+    return math.sqrt(math.log(2 / level) / (2 * n))
+
+
+def dkw_tail(n: int, distance: float) -> float:
+    """DKW–Massart: ``P(sup |F_n − F| > distance) ≤ 2 e^{−2n·distance²}`` (capped at 1; 1 for
+    ``distance ≤ 0``). With the test at critical ``ε``: the false-alarm rate of a sample whose law
+    is at distance ``δ`` from the null is at most ``dkw_tail(n, ε − δ)``, and a law at distance
+    ``Δ`` is missed with probability at most ``dkw_tail(n, Δ − ε)``."""
+    return 1.0 if distance <= 0 else min(1.0, 2 * math.exp(-2 * n * distance * distance))
+
+
+def quantile_ranks(n: int, p: float, level: float) -> tuple[int, int]:
+    """1-based ranks ``(l, u)`` of order statistics with ``P(X_(l) ≤ ξ_p ≤ X_(u)) ≥ 1 − level`` for
+    the ``p``-quantile ``ξ_p`` of a continuous law: ``X_(k) ≤ ξ_p`` iff ``Bin(n, p) ≥ k``, so ``l`` is
+    the largest rank with ``P(B ≤ l − 1) ≤ level/2`` and ``u`` the smallest with ``P(B ≥ u) ≤ level/2``."""
+    if not 0 < p < 1:
+        raise ValueError(f"need 0 < p < 1, got {p}")
+    pmf = _pmf(n, p)
+    below, lo = 0.0, 0
+    while lo < n and below + pmf[lo] <= level / 2:
+        below += pmf[lo]
+        lo += 1
+    above, hi = 0.0, n + 1
+    while hi > 1 and above + pmf[hi - 1] <= level / 2:
+        above += pmf[hi - 1]
+        hi -= 1
+    if lo < 1 or hi > n:
+        raise ValueError(f"{n} samples are too few for a {1 - level:g} interval of the {p}-quantile")
+    return lo, hi
