@@ -51,6 +51,13 @@ def test_unit_vectors_required():
         least_squares_loss(mpmath.tanh, [1, 1], [1, 0], 2, 1)
 
 
+@pytest.mark.parametrize("w_star, w", [([1, 0], [1, 0, 0]), ([1, 0, 0], [1, 0])])
+def test_vectors_of_different_dimensions_are_refused(w_star, w):
+    """w* and w must live in the same R^d, whichever is the shorter (no silent truncation)."""
+    with mpmath.workdps(15), pytest.raises(InputError, match="entries"):
+        least_squares_loss(mpmath.tanh, w_star, w, 2, 1)
+
+
 @pytest.mark.parametrize("f, strip", [
     (sympy.tanh(sympy.Symbol("z", real=True) + R(1, 2)), mpmath.pi / 2),
     (1 / (1 + 4 * sympy.Symbol("z", real=True) ** 2), mpmath.mpf(1) / 2),  # poles at ±i/2
