@@ -164,6 +164,11 @@ def link_coefficients(mflat, term, coef, exps, n_terms):  # pragma: no cover - c
     return out
 
 
+#: ``√k`` and ``1/√(k+1)`` for the Hermite recurrence and derivative (compile-time constants).
+_ROOT = np.sqrt(np.arange(MAX_DEGREE + 2, dtype=np.float64))
+_INV_ROOT_NEXT = 1 / np.sqrt(np.arange(1, MAX_DEGREE + 3, dtype=np.float64))
+
+
 @numba.njit(cache=True)
 def hermite_table(z, kmax, table):  # pragma: no cover - compiled
     """``table[j, k] = h_k(z_j)`` for ``k ≤ kmax`` by ``h_{k+1} = (z h_k − √k h_{k−1}) / √(k+1)``."""
@@ -172,7 +177,7 @@ def hermite_table(z, kmax, table):  # pragma: no cover - compiled
         if kmax >= 1:
             table[j, 1] = z[j]
         for k in range(1, kmax):
-            table[j, k + 1] = (z[j] * table[j, k] - math.sqrt(k) * table[j, k - 1]) / math.sqrt(k + 1)
+            table[j, k + 1] = (z[j] * table[j, k] - _ROOT[k] * table[j, k - 1]) * _INV_ROOT_NEXT[k]
 
 
 @numba.njit(cache=True)
@@ -195,7 +200,7 @@ def link_value_grad(z, betas, coefs, table, grad):  # pragma: no cover - compile
         for j in range(q):
             b = betas[t, j]
             if b > 0:
-                g = c * math.sqrt(b) * table[j, b - 1]
+                g = c * _ROOT[b] * table[j, b - 1]
                 for i in range(q):
                     if i != j:
                         g *= table[i, betas[t, i]]
@@ -227,13 +232,21 @@ def basis_row(z, betas, table, out):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def escaped(M, planted, m1):  # pragma: no cover - compiled
-    """The escape criterion of docs/online_sgd.md: two-timescale, every singular value of ``M``
-    is ``≥ m1`` (``|m| ≥ m1`` for q = 1); planted, every row and every column of ``M`` has an
-    entry ``≥ m1`` (``m ≥ m1`` for q = 1: the sign matters)."""
+def escaped(M, planted, m1, power, level):  # pragma: no cover - compiled
+    """The escape criterion of docs/online_sgd.md. Two-timescale: every singular value of ``M``
+    is ``≥ m1`` (``|m| ≥ m1`` for q = 1). Planted, q = 1: the population loss is at most its value
+    at ``m1``, i.e. ``P(m) = Σ_k α_k² m^k ≥ level = P(m1)`` (``power[k] = α_k²``): ``m ≥ m1`` when
+    ``f*`` has an odd part, ``|m| ≥ m1`` for an even ``f*`` (then ``±w`` are the same predictor).
+    Planted, q ≥ 2: every row and every column of ``M`` has an entry ``≥ m1`` (signs count)."""
     q = M.shape[0]
     if q == 1:
-        return M[0, 0] >= m1 if planted else abs(M[0, 0]) >= m1
+        if not planted:
+            return abs(M[0, 0]) >= m1
+        value, x = 0.0, 1.0
+        for k in range(power.shape[0]):
+            value += power[k] * x
+            x *= M[0, 0]
+        return value >= level
     if planted:
         for i in range(q):
             row, col = -2.0, -2.0
@@ -309,6 +322,16 @@ class SgdSetup:
     def kmax(self) -> int:
         return max(self.target.degree, self.student.degree, 1)
 
+    def escape_level(self, m1: float) -> tuple[np.ndarray, float]:
+        """``(power, level)`` of :func:`escaped`: ``power[k] = α_k²`` of ``f*`` (q = 1) and
+        ``level = Σ_k α_k² m1^k`` (``inf`` for ``m1 = inf``, never escaped)."""
+        if self.q != 1:
+            return np.zeros(1), math.inf
+        power = np.zeros(self.target.degree + 1)
+        power[self.target.betas[:, 0]] = self.target.coefficients(np.zeros((1, 1))) ** 2
+        level = math.inf if math.isinf(m1) else float(np.polyval(power[::-1], m1))
+        return power, level
+
 
 @dataclass(frozen=True)
 class SgdRuns:
@@ -364,8 +387,8 @@ def run_sgd(setup: SgdSetup, seeds: Sequence[int], to: float | None = 0.5, max_s
     if sampler not in SAMPLERS:
         raise InputError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
     seeds = np.asarray(list(seeds), dtype=np.int64)
-    if seeds.ndim != 1 or len(seeds) == 0 or np.any(seeds < 0):
-        raise InputError("seeds must be a non-empty list of non-negative integers")
+    if seeds.ndim != 1 or len(seeds) == 0 or np.any(seeds < 0) or np.any(seeds >= 2**32):
+        raise InputError("seeds must be a non-empty list of integers in [0, 2^32)")
     if int(max_steps) < 0:
         raise InputError(f"max_steps must be non-negative, got {max_steps}")
     if record_every is not None and int(record_every) < 1:
@@ -443,13 +466,14 @@ def run_full(setup: SgdSetup, seeds: np.ndarray, m0: np.ndarray | None, m1: floa
     if record_every is not None:
         path = np.full((n, max_steps // record_every + 1, q, q), np.nan)
     chunk = max(1, FULL_BLOCK // (d * max(n, 1)))
+    power, level = setup.escape_level(m1)
     coefs = np.empty((n, len(setup.student.betas)))
     for k in range(max_steps + 1):
         for s in np.flatnonzero(alive):
             M = W[s, :q, :]
             if path is not None and k % record_every == 0:
                 path[s, k // record_every] = M
-            if escaped(np.ascontiguousarray(M), setup.model == "planted", m1):
+            if escaped(np.ascontiguousarray(M), setup.model == "planted", m1, power, level):
                 steps[s], alive[s] = k, False
         if k == max_steps or not alive.any():
             break

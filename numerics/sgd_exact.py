@@ -75,8 +75,8 @@ def _fit(M, L, tbetas, tcoefs, sbetas, n_fit, table, zs, eta, z, grad, row, coef
 
 
 @numba.njit(cache=True)
-def _advance(seed, M, k0, k1, d, lr, B, planted, m1, tbetas, tcoefs, sbetas, sterm, scoef, sexps,
-             dynamic, fits, n_fit, refit_every, kmax, coefs, record_every, path):  # pragma: no cover
+def _advance(seed, M, k0, k1, d, lr, B, planted, m1, power, level, tbetas, tcoefs, sbetas, sterm, scoef,
+             sexps, dynamic, fits, n_fit, refit_every, kmax, coefs, record_every, path):  # pragma: no cover
     """Steps ``k0 … k1`` of one run from the overlap ``M`` (updated in place): at each ``k`` record
     (every ``record_every``) and test the escape (return ``k``), then step unless ``k = k1``.
     ``seed >= 0`` (re)seeds numba's generator: the first call of a run. Returns −1 if not escaped."""
@@ -95,7 +95,7 @@ def _advance(seed, M, k0, k1, d, lr, B, planted, m1, tbetas, tcoefs, sbetas, ste
     for k in range(k0, k1 + 1):
         if record_every > 0 and k % record_every == 0:
             path[k // record_every] = M
-        if escaped(M, planted, m1):
+        if escaped(M, planted, m1, power, level):
             return k
         if k == k1:
             break
@@ -168,6 +168,10 @@ def run_exact(setup: SgdSetup, seeds: np.ndarray, m0: np.ndarray, m1: float, max
     tgt, st = setup.target, setup.student
     tcoefs = tgt.coefficients(np.zeros((q, q)))
     dynamic = setup.model == "two-timescale" and not setup.fits
+    power, level = setup.escape_level(m1)
+    fixed = (setup.d, setup.lr, setup.batch, setup.model == "planted", m1, power, level, tgt.betas, tcoefs,
+             st.betas, st.term, st.coef, st.exps, dynamic, setup.fits, setup.n_fit, setup.refit_every,
+             setup.kmax)
     for i, seed in enumerate(seeds):
         M = np.ascontiguousarray(final[i])
         coefs = st.coefficients(M)
@@ -175,10 +179,7 @@ def run_exact(setup: SgdSetup, seeds: np.ndarray, m0: np.ndarray, m1: float, max
         k = 0
         while True:
             k1 = min(k + CHUNK, max_steps)
-            hit = _advance(int(seed) if k == 0 else -1, M, k, k1, setup.d, setup.lr, setup.batch,
-                           setup.model == "planted", m1, tgt.betas, tcoefs, st.betas, st.term, st.coef,
-                           st.exps, dynamic, setup.fits, setup.n_fit, setup.refit_every, setup.kmax, coefs,
-                           record_every or 0, row)
+            hit = _advance(int(seed) if k == 0 else -1, M, k, k1, *fixed, coefs, record_every or 0, row)
             if progress is not None:
                 progress((hit if hit >= 0 else k1) - k)
             if hit >= 0 or k1 == max_steps:
