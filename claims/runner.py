@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gfverify.claims import registry
+from gfverify.claims import registry, report_html
 from gfverify.claims.model import Claim, Result
 
 #: Most worker processes ``verify --jobs`` accepts (each holds its own copy of the claims).
@@ -124,7 +124,8 @@ def table(results: list[Result]) -> Table:
 
 
 def write_report(results: list[Result], directory: Path, dps: int) -> list[Path]:
-    """Write ``results.json``, ``claims.md`` and every registered figure into ``directory``."""
+    """Write ``results.json``, ``claims.md``, every registered figure and the page
+    ``index.html`` (:mod:`gfverify.claims.report_html`) into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     path = directory / "results.json"
@@ -139,6 +140,7 @@ def write_report(results: list[Result], directory: Path, dps: int) -> list[Path]
     path = directory / "claims.md"
     path.write_text("\n".join(lines) + "\n")
     written.append(path)
-    for report in registry.all_reports():
-        written.extend(report(directory, dps))
+    drawn = {report: report(directory, dps) for report in registry.all_reports()}
+    written += [p for paths in drawn.values() for p in paths]
+    written.append(report_html.write(directory, results, drawn, dps))
     return written

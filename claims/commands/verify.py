@@ -27,7 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tier", choices=("quick", "full"), default="quick")
     p.add_argument("--only", metavar="GLOB", help="only claims whose id matches this glob")
     p.add_argument("--json", metavar="FILE", help="write the results as JSON ('-' for stdout)")
-    p.add_argument("--report", metavar="DIR", help="write results, a markdown table and figures")
+    p.add_argument("--report", metavar="DIR",
+                   help="write DIR/index.html (the report page), results.json, claims.md and figures")
     p.add_argument("--dps", type=dps, default=DEFAULT_DPS, help="working precision (digits)")
     p.add_argument("--jobs", type=bounded_int(1, runner.MAX_JOBS), default=None,
                    help=f"worker processes, at most {runner.MAX_JOBS} (default: one per core, at most 4)")
