@@ -7,10 +7,13 @@ import time
 import traceback
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any, Callable, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from gfverify.claims.sources import Source
 from gfverify.errors import InputError
+
+if TYPE_CHECKING:
+    from gfverify.claims.derivation import Derivation
 
 Kind = Literal["identity", "ode", "scaling", "property", "negative-control"]
 Tier = Literal["quick", "full"]
@@ -71,7 +74,7 @@ class Claim:
     kind: Kind
     check: Callable[[int], Evidence]
     tier: Tier = "quick"
-    derivation: Callable[[], str] | None = None
+    derivation: Callable[[], Derivation | str] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

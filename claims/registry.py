@@ -18,6 +18,7 @@ import pkgutil
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+from gfverify.claims.derivation import Derivation
 from gfverify.claims.model import Claim, Evidence, Kind, Tier
 from gfverify.claims.sources import source as _source
 
@@ -32,14 +33,15 @@ _loaded = False
 
 
 def claim(id: str, *, statement: str, latex: str, kind: Kind, source: str,
-          tier: Tier = "quick", derivation: Callable[..., str] | None = None,
+          tier: Tier = "quick", derivation: Callable[..., Derivation | str] | None = None,
           variants: Mapping[str, Mapping[str, Any]] | None = None) -> Callable[[Check], Check]:
     """Register the decorated ``check(dps, **params) -> Evidence`` as one claim per variant.
 
     ``source`` is a statement number of ``docs/theory.md`` (``"A3"``); ``variants`` maps an id
     suffix (``""`` for the plain id) to the check's keyword arguments and optional overrides of
     ``tier``, ``statement`` and ``latex``. Without ``variants`` the check takes ``dps`` only.
-    ``derivation(**params)`` gets those of the variant's keyword arguments that it names."""
+    ``derivation(**params)`` gets those of the variant's keyword arguments that it names and
+    returns a :class:`~gfverify.claims.derivation.Derivation` (or plain text, kept verbatim)."""
     cited = _source(source)
 
     def register(check: Check) -> Check:
@@ -56,7 +58,7 @@ def claim(id: str, *, statement: str, latex: str, kind: Kind, source: str,
     return register
 
 
-def _bind(derivation: Callable[..., str] | None, params: Mapping[str, Any]):
+def _bind(derivation: Callable[..., Derivation | str] | None, params: Mapping[str, Any]):
     if derivation is None:
         return None
     named = inspect.signature(derivation).parameters
