@@ -1,0 +1,79 @@
+"""The d-dimensional Stiefel flow (numerics/stiefel_flow.py): exact frames, the start, the Stein +
+Wick gradient pushed to M against the reduced ODE (symbolic identity), and a short integration."""
+
+import mpmath
+import pytest
+import sympy
+
+from gfverify.errors import InputError
+from gfverify.numerics import ode
+from gfverify.numerics import stiefel_flow as sf
+from gfverify.theory import reduced_ode as ro
+
+R = sympy.Rational
+Z1, Z2 = sympy.symbols("z1 z2", real=True)
+M0 = sympy.Matrix([[R(2, 5), R(-1, 5)], [R(1, 10), R(3, 10)]])
+
+
+def test_householder_frame_is_exactly_orthonormal_and_dense():
+    cols = sf.householder_frame(9, 4, seed=3)
+    for a in range(4):
+        for b in range(4):
+            assert sum(x * y for x, y in zip(cols[a], cols[b])) == (1 if a == b else 0)
+    assert all(x != 0 for col in cols for x in col)
+
+
+def test_start_pair_has_the_requested_overlap():
+    with mpmath.workdps(40):
+        W_star, W0 = sf.start_pair(12, M0, seed=1)
+        assert mpmath.mnorm(W_star.T * W0 - mpmath.matrix(M0.tolist()), 1) < mpmath.mpf(10) ** -35
+        assert mpmath.mnorm(W0.T * W0 - mpmath.eye(2), 1) < mpmath.mpf(10) ** -35
+
+
+@pytest.mark.parametrize("model", ["two-timescale", "planted"])
+@pytest.mark.parametrize("link", [Z1 + Z1 * Z2, Z1 * Z2 + Z1**2 * Z2 + Z2**3])
+def test_stein_gradient_pushed_to_M_is_the_reduced_ode(model, link):
+    """Ṁ = W*ᵀẆ with ∇_W L = W* A + W B: Ṁ = −(A + MB) + M sym(MᵀA + B), identical in M to the
+    reduced ODE derived from ψ (two-timescale) or from ⟨A_M f*, f*⟩ (planted)."""
+    A, B, M = sf.stein_coefficients(link, (Z1, Z2), model)
+    S = M.T * A + B
+    pushed = -(A + M * B) + M * (S + S.T) / 2
+    want, Msym = (ro.planted_rhs if model == "planted" else ro.reduced_rhs)(link, [Z1, Z2], M)
+    assert (pushed - want).applyfunc(sympy.expand) == sympy.zeros(2, 2)
+
+
+def test_stein_gradient_with_the_wrong_link_is_not_the_reduced_ode():
+    """The planted gradient (link f*) pushed to M is not the two-timescale ODE: the test above
+    can tell the two models apart."""
+    link = Z1 + Z1 * Z2
+    A, B, M = sf.stein_coefficients(link, (Z1, Z2), "planted")
+    S = M.T * A + B
+    pushed = -(A + M * B) + M * (S + S.T) / 2
+    want, _ = ro.reduced_rhs(link, [Z1, Z2], M)
+    assert (pushed - want).applyfunc(sympy.expand) != sympy.zeros(2, 2)
+
+
+def test_single_index_flow_in_d_dimensions_matches_the_ode():
+    """q = 1, d = 6, planted f* = He3 (α_3² = 6): the d-dimensional m(t) against ṁ = 18(1 − m²)m²."""
+    z = sympy.Symbol("z", real=True)
+    link = z**3 - 3 * z
+    m0 = sympy.Matrix([[R(1, 3)]])
+    m = sympy.Symbol("m", real=True)
+    traj = ode.solve(ode.OdeSystem.from_sympy([18 * (1 - m**2) * m**2], [m]), [m0[0, 0]], 1, 20,
+                     t_eval=[R(1, 2), 1])
+    with mpmath.workdps(20):
+        W_star, W0 = sf.start_pair(6, m0, seed=2)
+        got = sf.overlaps(link, [z], W_star, W0, [R(1, 2), 1], "planted")
+        for M, y in zip(got, traj.ys):
+            assert abs(M[0, 0] - y[0]) < mpmath.mpf(10) ** -15
+
+
+def test_bad_inputs():
+    with pytest.raises(InputError):
+        sf.stein_coefficients(sympy.tanh(Z1) * Z2, (Z1, Z2), "planted")
+    with pytest.raises(InputError):
+        sf.stein_coefficients(Z1 * Z2, (Z1, Z2), "euclidean")
+    with pytest.raises(InputError):
+        sf.start_pair(10, sympy.Matrix([[1, 0], [0, R(1, 2)]]), seed=0)
+    with pytest.raises(InputError):
+        sf.start_pair(3, M0, seed=0)
