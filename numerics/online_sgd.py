@@ -383,7 +383,8 @@ def run_sgd(setup: SgdSetup, seeds: Sequence[int], to: float | None = 0.5, max_s
             progress: Callable[[int], None] | None = None) -> SgdRuns:
     """Run online SGD from each seed's start (Haar, or the common ``m0``) until the escape
     criterion :func:`escaped` at ``to`` holds (``to=None``: never stop early) or ``max_steps``
-    steps; ``progress(k)`` is called with the number of steps done since the last call."""
+    steps; ``progress(k)`` is called with the number of step slots used since the last call (a
+    run that stops early uses up its remaining slots: the total is ``len(seeds) · max_steps``)."""
     if sampler not in SAMPLERS:
         raise InputError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
     seeds = np.asarray(list(seeds), dtype=np.int64)
@@ -475,6 +476,8 @@ def run_full(setup: SgdSetup, seeds: np.ndarray, m0: np.ndarray | None, m1: floa
                 path[s, k // record_every] = M
             if escaped(np.ascontiguousarray(M), setup.model == "planted", m1, power, level):
                 steps[s], alive[s] = k, False
+                if progress is not None:
+                    progress(max_steps - k)
         if k == max_steps or not alive.any():
             break
         idx = np.flatnonzero(alive)

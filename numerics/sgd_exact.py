@@ -181,7 +181,7 @@ def run_exact(setup: SgdSetup, seeds: np.ndarray, m0: np.ndarray, m1: float, max
             k1 = min(k + CHUNK, max_steps)
             hit = _advance(int(seed) if k == 0 else -1, M, k, k1, *fixed, coefs, record_every or 0, row)
             if progress is not None:
-                progress((hit if hit >= 0 else k1) - k)
+                progress((max_steps if hit >= 0 else k1) - k)
             if hit >= 0 or k1 == max_steps:
                 break
             k = k1
