@@ -57,3 +57,16 @@ def test_bgj_step_sizes(s):
     d = 10**4
     want = {1: 0.1, 2: 0.1 / math.log(d), 3: 0.03 / (100 * math.log(d))}[s]
     assert sgd.bgj_lr(s, d) * d == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("s, ds, seeds", [
+    (1, (10**2, 10**3, 10**4, 10**5, 10**6), 16),
+    (2, (10**2, 10**3, 10**4, 10**5), 16),
+    (3, (100, 316, 1000), 8),
+])
+def test_escape_rate_sweep(s, ds, seeds):
+    # the whole BGJ sweep that does not fit the full tier (minutes to tens of minutes each;
+    # docs/online_sgd.md); d = 10^4 for s = 3 needs ~10^10 steps per run and is not run
+    ev = sgd.escape_rate(DPS, s=s, ds=ds, seeds=seeds)
+    assert ev.holds, dict(ev.details)
