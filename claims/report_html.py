@@ -178,6 +178,11 @@ def _evidence(r: Result) -> str:
     return f'<dl class="evidence">{body}</dl>{trace}'
 
 
+def _paragraphs(text: str) -> str:
+    """A docstring as HTML paragraphs: blank lines separate them, single line breaks are spaces."""
+    return "".join(f"<p>{_e(' '.join(block.split()))}</p>" for block in text.split("\n\n") if block.strip())
+
+
 def _derivation(claim: Claim) -> str:
     if claim.derivation is None:
         return ""
@@ -203,7 +208,7 @@ def _details(results: Sequence[Result], by_module: Mapping[str, list[Figure]]) -
             f'<p class="statement">{_e(c.statement)}</p>'
             f'<div class="display">{mathml(c.latex, display=True)}</div>'
             f'<p class="source">Source: {_e(c.source)}</p>'
-            + (f'<h4>Routes</h4><p class="routes">{_e(doc)}</p>' if doc else "")
+            + (f"<h4>Routes</h4>{_paragraphs(doc)}" if doc else "")
             + _derivation(c) + "<h4>Evidence</h4>" + _evidence(r)
             + (f'<p class="figlinks">Figures: {links}</p>' if links else "") + "</article>")
     return f'<section id="details"><h2>The claims one by one</h2>{"".join(articles)}</section>'
@@ -239,7 +244,6 @@ table{border-collapse:collapse}td,th{padding:.2em .5em;border-bottom:1px solid #
 article.claim{border:1px solid #ddd;border-radius:.4em;padding:.8em 1em;margin:1em 0}
 .meta{font-weight:normal;color:#666;font-size:.8em}.statement{font-size:1.05em}
 .display{overflow-x:auto;padding:.2em 0}.source,.figlinks{color:#444;font-size:.9em}
-.routes{white-space:pre-line}
 details.derivation p{margin:.15em 0;white-space:pre-wrap}
 pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:.85em}
 dl.summary,dl.evidence{display:grid;grid-template-columns:max-content 1fr;gap:.1em 1em;margin:.3em 0}

@@ -1,11 +1,11 @@
 """`gfverify verify --report DIR` writes DIR/index.html, a self-contained page (docs/report.md).
 
-One small run (six quick claims, one figure writer, an injected false statement and an injected
-skip, so the page shows PASS, FAIL and SKIP) feeds two tests: the page parsed with html.parser,
-and the page opened in headless Chromium (the system's browser driven by Playwright; skipped with
-the reason when either is missing). Set GFVERIFY_REPORT_SCREENSHOT=docs/images/report.png to
-refresh the screenshot in the docs (by default it goes to a temporary directory, so a test run
-leaves the work tree clean)."""
+One small run (six quick claims, one figure writer, and three injected claims: a false
+statement, a skip and a crash, so the page shows PASS, FAIL, SKIP and ERROR) feeds two tests: the
+page parsed with html.parser, and the page opened in headless Chromium (the system's browser
+driven by Playwright; skipped with the reason when either is missing). Set
+GFVERIFY_REPORT_SCREENSHOT=docs/images/report.png to refresh the screenshot in the docs (by
+default it goes to a temporary directory, so a test run leaves the work tree clean)."""
 
 from __future__ import annotations
 
@@ -39,11 +39,17 @@ def _needs_a_device(dps: int) -> Evidence:
     raise Skip("needs a device this machine does not have")
 
 
+def _crashes(dps: int) -> Evidence:
+    raise ValueError("the injected check crashed")
+
+
 INJECTED = (Claim(id="injected.false_statement", statement="an injected false statement: 1 = 2",
                   latex=r"1 = 2", source=cite("C1"), kind="identity", check=_false_statement,
                   derivation=lambda: "a plain-text derivation\n  is kept verbatim: <b>not bold</b>"),
             Claim(id="injected.skipped", statement="an injected claim that skips",
-                  latex=r"\dot m = 0", source=cite("B1"), kind="property", check=_needs_a_device))
+                  latex=r"\dot m = 0", source=cite("B1"), kind="property", check=_needs_a_device),
+            Claim(id="injected.crash", statement="an injected claim whose check crashes",
+                  latex=r"T(d) \sim d^{s-1}", source=cite("A13"), kind="ode", check=_crashes))
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +94,8 @@ class _Page(HTMLParser):
 
 def test_page_lists_every_claim_with_its_status_and_nothing_external(report):
     expected = _expected(report)
-    assert set(expected.values()) == {"PASS", "FAIL", "SKIP"} and len(expected) == len(REAL) + 2
+    assert set(expected.values()) == {"PASS", "FAIL", "SKIP", "ERROR"}
+    assert len(expected) == len(REAL) + len(INJECTED)
     names = sorted(p.name for p in report.iterdir())
     assert "index.html" in names and not [n for n in names if n.startswith(".")]
     parsed = _Page()
@@ -100,6 +107,7 @@ def test_page_lists_every_claim_with_its_status_and_nothing_external(report):
     text = (report / "index.html").read_text(encoding="utf-8")
     assert "&lt;b&gt;not bold&lt;/b&gt;" in text and "<b>not bold</b>" not in text  # escaped
     assert text.count("<math") > len(expected)  # statements and derivations as MathML
+    assert "ValueError: the injected check crashed" in text  # the crash's traceback
 
 
 def _chromium() -> str | None:
@@ -138,7 +146,7 @@ def test_page_in_headless_chromium(report, tmp_path):
             links = page.evaluate("Array.from(document.querySelectorAll('[src],[href]'), "
                                   "e => e.getAttribute('src') || e.getAttribute('href'))")
             assert all(link.startswith(("data:", "#")) for link in links)
-            for status in ("FAIL", "SKIP", "PASS", ""):
+            for status in ("FAIL", "SKIP", "ERROR", "PASS", ""):
                 page.select_option("#filter-status", status)
                 want = sum(s == status or not status for s in expected.values())
                 assert page.locator("#claim-table tbody tr:visible").count() == want, status
