@@ -49,6 +49,24 @@ def _cholesky(A, L):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
+def retract(M, A, C, E, Om, c):  # pragma: no cover - compiled
+    """The overlap after one step, in place: with ``S = sym(C)``, ``M_V = M + c(A − MS)`` and
+    ``VᵀV = I + c²(AᵀA + EᵀE + Ω − CᵀS − SC + S²)``, ``M ← M_V (VᵀV)^{-1/2}``; here
+    ``A = Z*ᵀD``, ``C = ZᵀD``, ``E = HᵀD``, ``Ω = DᵀGGᵀD`` and ``c = η/B`` (module docstring)."""
+    q = M.shape[0]
+    if q == 1:
+        s = C[0, 0]
+        mv = M[0, 0] + c * (A[0, 0] - M[0, 0] * s)
+        M[0, 0] = mv / math.sqrt(1.0 + c * c * (A[0, 0] ** 2 + E[0, 0] ** 2 + Om[0, 0] - s * s))
+        return
+    S = 0.5 * (C + C.T)
+    T = A.T @ A + E.T @ E + Om - C.T @ S - S @ C + S @ S
+    MV = M + c * (A - M @ S)
+    vals, vecs = np.linalg.eigh(np.eye(q) + c * c * 0.5 * (T + T.T))
+    M[:, :] = MV @ ((vecs / np.sqrt(vals)) @ vecs.T)
+
+
+@numba.njit(cache=True)
 def _fit(M, L, tbetas, tcoefs, sbetas, n_fit, table, zs, eta, z, grad, row, coefs):  # pragma: no cover
     """Least squares of ``f*(z*)`` on the basis ``h_β(z)`` over ``n_fit`` fresh pairs ``(z*, z)``
     with cross-covariance ``M`` (normal equations)."""
@@ -90,7 +108,7 @@ def _advance(seed, M, k0, k1, d, lr, B, planted, m1, power, level, tbetas, tcoef
     D = np.empty(q)
     row = np.empty(sbetas.shape[0])
     A, C, E, DD = np.zeros((q, q)), np.zeros((q, q)), np.zeros((q, q)), np.zeros((q, q))
-    L, LD, P = np.zeros((q, q)), np.zeros((q, q)), np.zeros((q, q))
+    L, LD, P, Om = np.zeros((q, q)), np.zeros((q, q)), np.zeros((q, q)), np.zeros((q, q))
     Ip = np.eye(q)
     for k in range(k0, k1 + 1):
         if record_every > 0 and k % record_every == 0:
@@ -135,24 +153,19 @@ def _advance(seed, M, k0, k1, d, lr, B, planted, m1, power, level, tbetas, tcoef
                     C[a, j] += z[a] * D[j]
                     E[a, j] += eta[a] * D[j]
                     DD[a, j] += D[a] * D[j]
+        # the part of the batch Gram orthogonal to span(W*, W): Ω = DᵀGGᵀD ~ Wishart(n, DᵀD),
+        # for q = 1 DᵀD χ²_n; else (LD P)(LD P)ᵀ with P Bartlett (P_jj² ~ χ²_{n−j}, N(0, 1) below)
         if q == 1:
-            s = C[0, 0]
-            mv = M[0, 0] + c * (A[0, 0] - M[0, 0] * s)
-            tt = A[0, 0] ** 2 + E[0, 0] ** 2 + DD[0, 0] * np.random.chisquare(n) - s * s
-            M[0, 0] = mv / math.sqrt(1.0 + c * c * tt)
-            continue
-        S = 0.5 * (C + C.T)
-        # Ω ~ Wishart(n, DD) = (LD P)(LD P)ᵀ, P Bartlett: P_jj² ~ χ²_{n−j}, N(0, 1) below
-        _cholesky(DD, LD)
-        for a in range(q):
-            P[a, a] = math.sqrt(np.random.chisquare(n - a))
-            for j in range(a):
-                P[a, j] = np.random.standard_normal()
-        R = LD @ P
-        T = A.T @ A + E.T @ E + R @ R.T - C.T @ S - S @ C + S @ S
-        MV = M + c * (A - M @ S)
-        vals, vecs = np.linalg.eigh(Ip + c * c * 0.5 * (T + T.T))
-        M[:, :] = MV @ ((vecs / np.sqrt(vals)) @ vecs.T)
+            Om[0, 0] = DD[0, 0] * np.random.chisquare(n)
+        else:
+            _cholesky(DD, LD)
+            for a in range(q):
+                P[a, a] = math.sqrt(np.random.chisquare(n - a))
+                for j in range(a):
+                    P[a, j] = np.random.standard_normal()
+            R = LD @ P
+            Om[:, :] = R @ R.T
+        retract(M, A, C, E, Om, c)
     return -1
 
 
