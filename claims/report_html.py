@@ -8,6 +8,7 @@ gathers the figures and the environment and writes the file."""
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import inspect
 import os
@@ -183,18 +184,31 @@ def _paragraphs(text: str) -> str:
     return "".join(f"<p>{_e(' '.join(block.split()))}</p>" for block in text.split("\n\n") if block.strip())
 
 
-def _derivation(claim: Claim) -> str:
+def _derivation(claim: Claim, built: dict) -> str:
+    """The claim's derivation as HTML; ``built`` keeps those already made this page, since
+    several claims share one (the same function with the same parameters)."""
     if claim.derivation is None:
         return ""
+    d = claim.derivation
+    key = (d.func, d.args, tuple(sorted(d.keywords.items()))) if isinstance(d, functools.partial) else d
     try:
-        body = coerce(claim.derivation()).html()
+        return built[key]
+    except TypeError:  # unhashable parameters: build it every time
+        key = None
+    except KeyError:
+        pass
+    try:
+        body = coerce(d()).html()
     except Exception as exc:  # noqa: BLE001 - one broken derivation must not lose the report
         body = f'<p class="error">the derivation could not be built: {_e(type(exc).__name__)}: {_e(exc)}</p>'
-    return f'<details class="derivation" open><summary>Derivation</summary>{body}</details>'
+    out = f'<details class="derivation" open><summary>Derivation</summary>{body}</details>'
+    if key is not None:
+        built[key] = out
+    return out
 
 
 def _details(results: Sequence[Result], by_module: Mapping[str, list[Figure]]) -> str:
-    articles = []
+    articles, built = [], {}
     for r in results:
         c = r.claim
         figs = by_module.get(module_of(c), [])
@@ -209,7 +223,7 @@ def _details(results: Sequence[Result], by_module: Mapping[str, list[Figure]]) -
             f'<div class="display">{mathml(c.latex, display=True)}</div>'
             f'<p class="source">Source: {_e(c.source)}</p>'
             + (f"<h4>Routes</h4>{_paragraphs(doc)}" if doc else "")
-            + _derivation(c) + "<h4>Evidence</h4>" + _evidence(r)
+            + _derivation(c, built) + "<h4>Evidence</h4>" + _evidence(r)
             + (f'<p class="figlinks">Figures: {links}</p>' if links else "") + "</article>")
     return f'<section id="details"><h2>The claims one by one</h2>{"".join(articles)}</section>'
 
