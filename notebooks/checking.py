@@ -71,3 +71,11 @@ def save_figure(fig, name: str) -> Path:
     path = directory / f"{name}.png"
     fig.savefig(path, dpi=110, bbox_inches="tight")
     return path
+
+
+def tested(name: str, passes: bool, text: str) -> bool:
+    """A statistical statement decided by a test of :mod:`gfverify.numerics.statistics` at a
+    stated level: print what was tested and assert that the test does not reject it."""
+    print(f"[{name}] {'not rejected' if passes else 'REJECTED'}: {text}")
+    assert passes, f"check {name} fails: {text}"
+    return passes
