@@ -126,4 +126,4 @@ def integrate(system, y0, dps: int, t_end=None, event=None, max_steps: int = MAX
                          f"(t = {mpmath.nstr(_mpf(ta.time), 6)}, "
                          f"state = {[mpmath.nstr(_mpf(v), 6) for v in ta.state]})")
     return RawRun(t=_mpf(ta.time), state=[_mpf(v) for v in ta.state], reached=hit if event else True,
-                  pieces=pieces, steps=steps)
+                  pieces=pieces)

@@ -305,7 +305,6 @@ class RawRun:
     state: list[mpmath.mpf]
     reached: bool  # the event was located (or t_end reached when no event is asked)
     pieces: list[Piece] = field(default_factory=list)
-    steps: int = 0
 
 
 #: order = ceil(ORDER_FACTOR * dps) + 1; Jorba-Zou's optimum for cost ~ order^2 is ln(10)/2
@@ -356,7 +355,7 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
         for step in range(max_steps):
             if t_end_f is not None and t >= t_end_f:
                 return RawRun(t=_mpf(t), state=[mpmath.ldexp(x, e) for x, e in state], reached=event is None,
-                              pieces=pieces, steps=step)
+                              pieces=pieces)
             if q is None:
                 q = _initial_scale(program, consts, state, bits)
                 if q is None:  # an equilibrium to working precision
@@ -383,7 +382,7 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
                 s_hit = _locate(series, ev_i, ev_v, sig, bits)
                 if s_hit is not None:
                     t_hit = _mpf(t) + mpmath.ldexp(s_hit, q)
-                    return RawRun(t=t_hit, state=piece(t_hit), reached=True, pieces=pieces, steps=step + 1)
+                    return RawRun(t=t_hit, state=piece(t_hit), reached=True, pieces=pieces)
             state = new_state
             t = t + sig * Fraction(2) ** q
             q += grow
@@ -452,7 +451,7 @@ def _stationary(t: Fraction, t_end: Fraction | None, event, state, pieces: list,
                          + ("" if event is None
                             else f": state[{event[0]}] never reaches {mpmath.nstr(event[1], 8)}"))
     pieces.append(Piece(t0=t, q=0, span=t_end - t, coefficients=tuple(((x,), e) for x, e in state)))
-    return RawRun(t=_mpf(t_end), state=values, reached=True, pieces=pieces, steps=step)
+    return RawRun(t=_mpf(t_end), state=values, reached=True, pieces=pieces)
 
 
 def _crosses(component: tuple[list[int], int], end: int, value: mpmath.mpf) -> bool:

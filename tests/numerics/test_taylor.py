@@ -149,3 +149,17 @@ def test_event_at_the_start_is_reached_at_time_zero():
     with mpmath.workdps(DPS):
         r = run([-y], [y], [1], event=(0, mpmath.mpf(1)))
         assert r.reached and r.t == 0 and r.state == [1]
+
+
+def test_complex_constant_is_input_error():
+    """The right-hand side of a real ODE: a constant with an imaginary part is refused."""
+    with pytest.raises(InputError, match="not real"):
+        taylor.compile_program([y + sympy.I], [y])
+    assert taylor.compile_program([y + sympy.sqrt(2)], [y]).ops  # the real twin compiles
+
+
+def test_event_below_a_decreasing_start():
+    # y' = -y, y(0) = 2: y = 1 at t = ln 2 (the start lies above the event value)
+    with mpmath.workdps(DPS):
+        r = run([-y], [y], [2], event=(0, 1))
+        assert r.reached and close(r.t, mpmath.log(2))

@@ -139,6 +139,13 @@ def test_matrix_refusals(text, fragment):
     assert fragment in str(info.value) and str(info.value).startswith("--N")
 
 
+def test_default_degree_limit_is_the_documented_one():
+    """docs/bad_inputs.md: polynomial degree at most 200 (MAX_DEGREE), the limit itself allowed."""
+    assert parse_expression("z**200", [Z]) == Z**200
+    with pytest.raises(InputError, match="above 200"):
+        parse_expression("z**201", [Z])
+
+
 def test_caller_degree_limit_and_non_text():
     with pytest.raises(InputError, match="above 3"):
         parse_expression("z**4", [Z], max_degree=3)
