@@ -75,7 +75,7 @@ def save_figure(fig, name: str) -> Path:
 
 def tested(name: str, passes: bool, text: str) -> bool:
     """A statistical statement decided by a test of :mod:`gfverify.numerics.statistics` at a
-    stated level: print what was tested and assert that the test does not reject it."""
-    print(f"[{name}] {'not rejected' if passes else 'REJECTED'}: {text}")
+    stated level: print the outcome and assert that it is the one the statement predicts."""
+    print(f"[{name}] {'holds' if passes else 'FAILS'}: {text}")
     assert passes, f"check {name} fails: {text}"
     return passes
