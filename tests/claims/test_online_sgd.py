@@ -70,3 +70,15 @@ def test_escape_rate_sweep(s, ds, seeds):
     # docs/online_sgd.md); d = 10^4 for s = 3 needs ~10^10 steps per run and is not run
     ev = sgd.escape_rate(DPS, s=s, ds=ds, seeds=seeds)
     assert ev.holds, dict(ev.details)
+
+
+def test_escape_per_run_against_a_wrong_ode(monkeypatch):
+    # a cheaper case (η = 10⁻⁵, 8 runs, 25%) passes; the ODE at half speed (T doubled) fails
+    monkeypatch.setitem(sgd.PER_RUN, "lr", 1e-5)
+    monkeypatch.setitem(sgd.PER_RUN, "seeds", 8)
+    monkeypatch.setitem(sgd.PER_RUN, "within", 0.25)
+    assert sgd.escape_per_run(DPS).holds
+    true_rhs = sgd._rhs
+    monkeypatch.setattr(sgd, "_rhs", lambda s: true_rhs(s) / 2)
+    ev = sgd.escape_per_run(DPS)
+    assert not ev.holds and ev.residual > 0.4
