@@ -62,9 +62,13 @@ def map_tasks(fn: Callable[[Any], Any], tasks: Sequence[Any], scheduler: str | N
 
 
 def _gather(client, fn: Callable, tasks: list, on_result: Callable | None) -> list:
+    import cloudpickle
     from dask.distributed import as_completed
 
-    futures = client.map(fn, tasks, pure=False)
+    # fn and the task travel as one cloudpickle blob, unpacked inside the task: an object the
+    # worker cannot unpickle (e.g. from a module it cannot import) is then this task's error,
+    # not a worker whose message stream breaks while the task waits forever
+    futures = client.map(_call, [cloudpickle.dumps((fn, t)) for t in tasks], pure=False)
     index = {f.key: i for i, f in enumerate(futures)}
     results: list[Any] = [None] * len(tasks)
     try:
@@ -80,6 +84,14 @@ def _gather(client, fn: Callable, tasks: list, on_result: Callable | None) -> li
         client.cancel(futures, force=True)
         raise
     return results
+
+
+def _call(blob: bytes) -> Any:
+    """Worker side of a task: ``fn(task)`` from their cloudpickle blob."""
+    import cloudpickle
+
+    fn, task = cloudpickle.loads(blob)
+    return fn(task)
 
 
 @contextmanager
@@ -120,8 +132,10 @@ def _client(scheduler: str | None, workers: int | None):
 
 
 def _check_reachable(scheduler: str) -> str:
-    """``tcp://host:port`` for ``scheduler`` after a plain TCP connect to it (a refused or
-    unresolvable address fails at once instead of after Dask's connection retries)."""
+    """``tcp://host:port`` for ``scheduler`` once a plain socket has seen a Dask handshake there
+    (a refused or unresolvable address fails at once instead of after Dask's connection
+    retries; a port where something else listens fails after CONNECT_TIMEOUT instead of
+    leaving the Dask client waiting forever)."""
     where = f"Dask scheduler {scheduler!r}"
     rest = scheduler.removeprefix("tcp://")
     if "://" in rest:
@@ -131,8 +145,18 @@ def _check_reachable(scheduler: str) -> str:
     if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise InputError(f"{where}: expected tcp://host:port with a port in 1..65535")
     try:
-        socket.create_connection((host, int(port_text)), timeout=CONNECT_TIMEOUT).close()
+        sock = socket.create_connection((host, int(port_text)), timeout=CONNECT_TIMEOUT)
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
         raise InputError(f"{where}: cannot connect ({reason})") from None
+    head = b""
+    with sock:
+        try:  # a Dask server speaks first: 8 bytes, the little-endian length of its handshake
+            while len(head) < 8 and (chunk := sock.recv(8 - len(head))):
+                head += chunk
+        except OSError:
+            pass
+    if len(head) < 8 or not 0 < int.from_bytes(head, "little") < 2**20:
+        raise InputError(f"{where}: no Dask scheduler answers there "
+                         f"(no Dask handshake within {CONNECT_TIMEOUT} s)")
     return f"tcp://{rest}" if ":" not in host else f"tcp://[{host}]:{port_text}"

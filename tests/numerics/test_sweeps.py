@@ -1,0 +1,116 @@
+"""map_tasks on Dask: results in task order and equal to the in-process map (a two-worker
+embedded cluster, and an external cluster given by its address), task errors naming the task,
+bad scheduler addresses refused at once with one InputError."""
+
+from __future__ import annotations
+
+import math
+import os
+import socket
+import sys
+import time
+from fractions import Fraction
+
+import cloudpickle
+import pytest
+
+from gfverify.errors import InputError
+from gfverify.numerics import sweeps
+
+# the workers cannot import this test module (pytest's importlib mode): ship its functions
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+def harmonic(n: int) -> Fraction:
+    """H_n = Σ_{k ≤ n} 1/k exactly; the later tasks sleep less, so they finish first."""
+    time.sleep(0.05 * (6 - n) if n < 6 else 0)
+    return sum((Fraction(1, k) for k in range(1, n + 1)), Fraction(0))
+
+
+TASKS = [1, 2, 3, 4, 5, 6, 12]
+
+
+def test_two_worker_embedded_cluster_keeps_task_order_and_is_quiet(capfd):
+    done = []
+    start = time.perf_counter()
+    got = sweeps.map_tasks(harmonic, TASKS, workers=2, on_result=lambda i, r: done.append(i))
+    seconds = time.perf_counter() - start
+    assert got == sweeps.map_tasks(harmonic, TASKS, scheduler="local")
+    assert got[-1] == Fraction(86021, 27720)  # H_12, the classical value
+    assert sorted(done) == list(range(len(TASKS)))
+    out, err = capfd.readouterr()
+    assert out == "" and err == "", "distributed wrote to the terminal"
+    assert seconds < 30
+
+
+@pytest.fixture(scope="module")
+def external():
+    """A running cluster that map_tasks reaches only through its scheduler address."""
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False}) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_external_scheduler_by_address(external):
+    assert external.startswith("tcp://127.0.0.1:")
+    assert sweeps.map_tasks(harmonic, TASKS, scheduler=external) == [harmonic(n) for n in TASKS]
+    bare = external.removeprefix("tcp://")  # host:port, as a user types it
+    assert sweeps.map_tasks(math.isqrt, [0, 15, 16], scheduler=bare) == [0, 3, 4]
+
+
+@pytest.mark.parametrize("where", ["local", "external"])
+def test_a_raising_task_is_named(where, external):
+    scheduler = external if where == "external" else "local"
+    message = r"^task 2 \(-4\) raised ValueError: math domain error$"
+    with pytest.raises(sweeps.TaskError, match=message) as info:
+        sweeps.map_tasks(math.sqrt, [4, 9, -4, 16], scheduler=scheduler)
+    assert info.value.index == 2 and info.value.task == -4
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("address, message", [
+    ("nonsense", "expected tcp://host:port"),
+    ("", "expected tcp://host:port"),
+    ("tcp://127.0.0.1:99999", "port in 1..65535"),
+    ("tls://127.0.0.1:8786", "only tcp:// addresses"),
+    ("tcp://no-such-host.invalid:8786", "cannot connect"),
+    ("refused", "cannot connect (Connection refused)"),
+])
+def test_bad_address_is_one_input_error_at_once(address, message):
+    if address == "refused":
+        address = f"tcp://127.0.0.1:{_free_port()}"
+    start = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        sweeps.map_tasks(abs, [1], scheduler=address)
+    assert time.perf_counter() - start < 2
+    assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_port_that_is_not_a_scheduler(monkeypatch):
+    """Something listens but never speaks Dask: refused after CONNECT_TIMEOUT, not a hang."""
+    monkeypatch.setattr(sweeps, "CONNECT_TIMEOUT", 1)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        start = time.perf_counter()
+        with pytest.raises(InputError, match="no Dask scheduler answers there"):
+            sweeps.map_tasks(abs, [1], scheduler=f"127.0.0.1:{server.getsockname()[1]}")
+    assert time.perf_counter() - start < 5
+
+
+def test_default_workers_is_the_cores():
+    assert sweeps.default_workers() == len(os.sched_getaffinity(0))
+
+
+def test_nothing_to_do_starts_no_cluster():
+    start = time.perf_counter()
+    assert sweeps.map_tasks(abs, []) == []
+    assert time.perf_counter() - start < 0.5
