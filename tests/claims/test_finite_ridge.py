@@ -1,0 +1,29 @@
+"""Finite ridge (A19): the flow with the ridge link is the gradient flow of the objective value
+(PASS) and not of the loss at f_μ (its twin FAILs through the same judge); a wrong ridge factor
+(λ/(λ + μ))² FAILs against the derived coefficients."""
+
+import sympy
+
+from gfverify.claims.judge import exact_identity
+from gfverify.claims.statements import finite_ridge as FR
+from gfverify.theory import finite_ridge as fr
+
+
+def test_envelope_twin_verdicts_differ(verdict):
+    assert verdict(lambda dps: FR._envelope("objective"), "A19") == "PASS"
+    assert verdict(lambda dps: FR._envelope("loss"), "A19") == "FAIL"
+
+
+def test_squared_shrinkage_factor_fails(verdict):
+    case = FR.CASES[""]
+    problem = fr.ridge_problem(case["link"], case["zs"], case["Mmat"], FR.KERNEL_R)
+    c = problem.coefficients(FR.RIDGE)
+    one, zero = sympy.Integer(1), sympy.Integer(0)
+    plain = FR.typed_link(case["link"], case["zs"], case["Mmat"], problem.betas, one, zero)
+
+    def against(power):
+        factors = [(lam / (lam + FR.RIDGE)) ** power for lam in problem.lam]
+        return lambda dps: exact_identity([ci - f * p for ci, f, p in zip(c, factors, plain)], "A19")
+    assert verdict(against(1), "A19") == "PASS"
+    assert verdict(against(2), "A19") == "FAIL"
+    assert sympy.simplify(sum(plain) - sum(problem.b)) == 0

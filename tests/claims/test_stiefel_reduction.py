@@ -1,0 +1,31 @@
+"""The reduction in d dimensions (A10, A16): the d-dimensional Stiefel flow projected to M PASSes
+against the reduced ODE and FAILs, through the same comparison, against the G = MᵀM ODE or the
+other model's ODE."""
+
+import sympy
+
+from gfverify.claims.statements import stiefel_reduction as SR
+
+SHORT = sympy.Rational(1, 4)
+
+
+def test_reduced_ode_passes_and_its_MtM_twin_fails(verdict):
+    def compare(gram):
+        return lambda dps: SR._compare(dps, SR.QUICK, [SR.Z1, SR.Z2], SR.M0_2, SHORT, 6, gram=gram)
+    assert verdict(compare("MMT"), "A10", kind="ode", dps=20) == "PASS"
+    assert verdict(compare("MTM"), "A10", kind="ode", dps=20) == "FAIL"
+
+
+def test_planted_flow_is_not_the_two_timescale_ode(verdict):
+    """The planted d-dimensional flow against the planted ODE PASSes; the two-timescale
+    d-dimensional flow against the planted ODE (the models swapped) FAILs."""
+    def planted(dps):
+        return SR._compare(dps, SR.PLANTED, [SR.Z1, SR.Z2], SR.M0_2, SHORT, 6, planted=True)
+
+    def swapped(dps):
+        reduced, _ = SR._reduced(SR.PLANTED, [SR.Z1, SR.Z2], SR.M0_2, SHORT, dps, planted=True)
+        return SR.versus_numeric(reduced, SR._d_dimensional(SR.PLANTED, [SR.Z1, SR.Z2], SR.M0_2, SHORT, 6,
+                                                            "two-timescale"),
+                                 dps, "swapped models", relative=False)
+    assert verdict(planted, "A16", kind="ode", dps=20) == "PASS"
+    assert verdict(swapped, "A16", kind="ode", dps=20) == "FAIL"
