@@ -148,12 +148,12 @@ def ridge_limit(dps: int) -> Evidence:
                    rates=f"loss {sympy.sstr(rates[0])} mu^2, objective {sympy.sstr(rates[1])} mu")
 
 
-def _envelope(target: str) -> Evidence:
-    problem = fr.single_index_problem(SYMBOLIC)
+def _envelope(target: str, alphas: dict = SYMBOLIC) -> Evidence:
+    problem = fr.single_index_problem(alphas)
     c = problem.coefficients()
     value = problem.objective(c) if target == "objective" else problem.loss(c)
     flow = fr.ridge_rhs(problem)
-    _, _, typed_flow = typed_single_index(SYMBOLIC, M, RK, MU)
+    _, _, typed_flow = typed_single_index(alphas, M, RK, MU)
     return exact_identity([flow + (1 - M**2) * sympy.diff(value, M), flow - typed_flow],
                           f"the flow with the link at its ridge optimum (partial gradient at fixed c) "
                           f"vs -(1 - m^2) d/dm of the {target} at f_mu; and vs the typed q = 1 flow "

@@ -10,8 +10,9 @@ from gfverify.theory import finite_ridge as fr
 
 
 def test_envelope_twin_verdicts_differ(verdict):
-    assert verdict(lambda dps: FR._envelope("objective"), "A19") == "PASS"
-    assert verdict(lambda dps: FR._envelope("loss"), "A19") == "FAIL"
+    alphas = {1: FR.ALPHA[0], 2: FR.ALPHA[1]}
+    assert verdict(lambda dps: FR._envelope("objective", alphas), "A19") == "PASS"
+    assert verdict(lambda dps: FR._envelope("loss", alphas), "A19") == "FAIL"
 
 
 def test_squared_shrinkage_factor_fails(verdict):
