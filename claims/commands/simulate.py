@@ -39,8 +39,6 @@ MAX_WORK_EXACT = 2 * 10**9
 MAX_WORK_FULL = 2 * 10**10
 #: Largest seeds · d · q of the full sampler (its W matrices, 8 bytes each).
 MAX_STATE_FULL = 2 * 10**7
-#: Work above which a run without --scheduler goes to an embedded local Dask cluster.
-LARGE_WORK = 5 * 10**8
 #: Work above which a progress bar is shown (when stderr is a terminal).
 PROGRESS_WORK = 10**7
 
@@ -138,10 +136,12 @@ def _task(job: tuple) -> tuple:
     return runs.m0, runs.escape_step
 
 
-def _scheduler(args: argparse.Namespace, work: float, seeds: int) -> str | None:
-    """``"local"`` (in process), ``None`` (embedded Dask cluster) or an address."""
+def _scheduler(args: argparse.Namespace) -> str | None:
+    """``"local"`` (in process: the default, since runs stop at their escape the work is not known
+    in advance, and an embedded cluster costs seconds to start), ``None`` (``--scheduler cluster``:
+    an embedded local Dask cluster) or a scheduler address."""
     if args.scheduler is None:
-        return None if work > LARGE_WORK and seeds > 1 and (os.cpu_count() or 1) > 1 else "local"
+        return "local"
     return None if args.scheduler == "cluster" else args.scheduler
 
 
@@ -155,8 +155,8 @@ def simulate(setup: SgdSetup, seeds: int, to: float, max_steps: int, sampler: st
     else:
         from gfverify.numerics.sweeps import map_tasks
 
-        blocks = [ids[i::max(1, min(seeds, 4 * (os.cpu_count() or 1)))] for i in
-                  range(max(1, min(seeds, 4 * (os.cpu_count() or 1))))]
+        n_blocks = min(seeds, 4 * (os.cpu_count() or 1))  # a few tasks per core balance the load
+        blocks = [ids[i::n_blocks] for i in range(n_blocks)]
         parts = map_tasks(_task, [(setup, b, to, max_steps, sampler) for b in blocks], scheduler=scheduler)
         order = np.argsort(np.concatenate(blocks))
         m0 = np.concatenate([p[0] for p in parts])[order]
@@ -190,7 +190,7 @@ def _run_here(setup: SgdSetup, ids: list[int], to: float, max_steps: int, sample
 def run(args: argparse.Namespace) -> int:
     setup, opts = parse(args)
     record = simulate(setup, opts["seeds"], opts["to"], opts["max_steps"], args.sampler,
-                      _scheduler(args, opts["work"], opts["seeds"]),
+                      _scheduler(args),
                       show_progress=opts["work"] > PROGRESS_WORK and sys.stderr.isatty())
     if args.json:
         sys.stdout.write(json.dumps(record) + "\n")
