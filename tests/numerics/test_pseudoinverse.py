@@ -106,3 +106,10 @@ def test_inverse_condition_of_a_single_row_is_one():
     # one singular value (|(3, 4)| = 5): sigma_min / sigma_max = 1
     with mpmath.workdps(DPS):
         assert Jacobian([[mpmath.mpf(3), mpmath.mpf(4)]]).inverse_condition() == 1
+
+
+def test_inverse_condition_of_a_zero_matrix_is_zero():
+    # the documented value: a zero Jacobian is as singular as it gets (its twin, a single
+    # non-zero row, gives 1 above)
+    with mpmath.workdps(DPS):
+        assert Jacobian([[mpmath.mpf(0), mpmath.mpf(0)]]).inverse_condition() == 0
