@@ -95,9 +95,9 @@ class Jacobian:
         return [+s for s in values]
 
     def inverse_condition(self) -> mpmath.mpf:
-        """``σ_min / σ_max`` (0 for a zero matrix)."""
+        """``σ_min / σ_max`` (``σ_max > 0``: a rank-deficient ``D`` is refused at construction)."""
         s = self.singular_values()
-        return s[-1] / s[0] if s[0] else mpmath.mpf(0)
+        return s[-1] / s[0]
 
 
 def svd_projector(rows: Sequence[Sequence]) -> mpmath.matrix:

@@ -108,8 +108,9 @@ def test_inverse_condition_of_a_single_row_is_one():
         assert Jacobian([[mpmath.mpf(3), mpmath.mpf(4)]]).inverse_condition() == 1
 
 
-def test_inverse_condition_of_a_zero_matrix_is_zero():
-    # the documented value: a zero Jacobian is as singular as it gets (its twin, a single
-    # non-zero row, gives 1 above)
-    with mpmath.workdps(DPS):
-        assert Jacobian([[mpmath.mpf(0), mpmath.mpf(0)]]).inverse_condition() == 0
+
+def test_a_zero_jacobian_is_refused_at_construction():
+    # rank min(m, K) is assumed: the zero matrix has rank 0, so it never reaches the
+    # condition number (whose twin, a single non-zero row, gives 1 above)
+    with mpmath.workdps(DPS), pytest.raises(SingularJacobian):
+        Jacobian([[mpmath.mpf(0), mpmath.mpf(0)]])
