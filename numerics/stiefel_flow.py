@@ -51,13 +51,18 @@ def _overlap_symbols(q: int) -> sympy.Matrix:
 
 
 @lru_cache(maxsize=32)
-def stein_coefficients(link: sympy.Expr, zs: tuple[sympy.Symbol, ...],
-                       model: Model) -> tuple[sympy.Matrix, sympy.Matrix, sympy.Matrix]:
+def stein_coefficients(link: sympy.Expr, zs: tuple[sympy.Symbol, ...], model: Model,
+                       ridge: tuple | None = None) -> tuple[sympy.Matrix, sympy.Matrix, sympy.Matrix]:
     """``(A, B, M)``: ``∇_W L = W* A + W B`` with ``A``, ``B`` polynomial in the entries of the
-    symbolic overlap ``M = W*ᵀW`` (the derivation is in the module docstring)."""
+    symbolic overlap ``M = W*ᵀW`` (the derivation is in the module docstring). ``ridge = (r, μ)``
+    (two-timescale only): the link is the ridge fit with the kernel ``λ_β = r^{|β|}`` on the
+    ``h_β`` (docs/theory.md A19), i.e. the penalty ``(μ/2) Σ c_β² β!/λ_β`` on the coefficients of
+    ``He_β = √(β!) h_β``; the penalty does not depend on ``W``, so the partial gradient is the same."""
     q = len(zs)
     if model not in ("planted", "two-timescale"):
         raise InputError(f"unknown model {model!r} (planted or two-timescale)")
+    if ridge is not None and model == "planted":
+        raise InputError("a ridge applies to the fitted link of the two-timescale model only")
     link = sympy.expand(sympy.sympify(link))
     if not link.is_polynomial(*zs):
         raise InputError(f"the d-dimensional Stein route needs a polynomial link, got {link}")
@@ -70,7 +75,7 @@ def stein_coefficients(link: sympy.Expr, zs: tuple[sympy.Symbol, ...],
     if model == "planted":
         model_link, fit = link.subs(dict(zip(zs, vs)), simultaneous=True), {}
     else:
-        model_link, fit = _least_squares_link(target, us, vs, table)
+        model_link, fit = _least_squares_link(target, us, vs, table, ridge)
     variables = list(us) + list(vs)
     A, B = sympy.zeros(q, q), sympy.zeros(q, q)
     for j in range(q):
@@ -84,9 +89,10 @@ def stein_coefficients(link: sympy.Expr, zs: tuple[sympy.Symbol, ...],
 
 
 def _least_squares_link(target: sympy.Expr, us: Sequence[sympy.Symbol], vs: Sequence[sympy.Symbol],
-                        table: MomentTable) -> tuple[sympy.Expr, dict]:
+                        table: MomentTable, ridge: tuple | None = None) -> tuple[sympy.Expr, dict]:
     """``Σ_β c_β He_β(v)`` with symbols ``c_β`` (``|β| ≤ deg f*``) and the solution of the normal
-    equations ``Σ_β' E[He_β He_β'] c_β' = E[f*(u) He_β(v)]`` (moments by Isserlis)."""
+    equations ``Σ_β' (E[He_β He_β'] + μ δ_ββ' β!/r^{|β|}) c_β' = E[f*(u) He_β(v)]`` (moments by
+    Isserlis; ``μ = 0`` without a ridge)."""
     q = len(vs)
     degree = sympy.Poly(target, *us).total_degree()
     betas = [b for b in product(range(degree + 1), repeat=q) if sum(b) <= degree]
@@ -94,6 +100,10 @@ def _least_squares_link(target: sympy.Expr, us: Sequence[sympy.Symbol], vs: Sequ
     cs = sympy.symbols(f"_c0:{len(betas)}", real=True)
     gram = sympy.Matrix(len(basis), len(basis),
                         lambda a, b: standard_expectation(sympy.expand(basis[a] * basis[b]), vs))
+    if ridge is not None:
+        r, mu = (sympy.Rational(x) for x in ridge)
+        gram += sympy.diag(*[mu * sympy.prod([sympy.factorial(k) for k in b]) / r ** sum(b)
+                             for b in betas])
     variables = list(us) + list(vs)
     rhs = sympy.Matrix([gaussian_expectation(sympy.expand(target * e), variables, table.cov, table=table)
                         for e in basis])
@@ -193,15 +203,18 @@ def _lift(v):
 
 
 def overlaps(link: sympy.Expr, zs: Sequence[sympy.Symbol], W_star: mpmath.matrix, W0: mpmath.matrix,
-             times: Sequence, model: Model = "two-timescale") -> list[mpmath.matrix]:
+             times: Sequence, model: Model = "two-timescale",
+             ridge: tuple | None = None) -> list[mpmath.matrix]:
     """``M(t) = W*ᵀW(t)`` at each of the increasing ``times`` (> 0) along the ``d``-dimensional
-    Stiefel flow from ``W(0) = W0``, at the current mpmath precision (tolerance ``10^-dps``)."""
+    Stiefel flow from ``W(0) = W0`` (link: ``model`` and ``ridge`` as in
+    :func:`stein_coefficients`), to the current mpmath precision: tolerance ``10^-dps`` per step,
+    arithmetic with ``GUARD`` more digits (rounding at the tolerance stalls the step control)."""
     zs = tuple(zs)
     d, q = W0.rows, W0.cols
     if len(zs) != q or W_star.rows != d or W_star.cols != q:
         raise InputError(f"W* is {W_star.rows}x{W_star.cols}, W(0) is {d}x{q}, "
                          f"the link has {len(zs)} variables")
-    A, B, Msym = stein_coefficients(sympy.sympify(link), zs, model)
+    A, B, Msym = stein_coefficients(sympy.sympify(link), zs, model, ridge)
     fA = sympy.lambdify(list(Msym), A, "mpmath", cse=True)
     fB = sympy.lambdify(list(Msym), B, "mpmath", cse=True)
     dps = mpmath.mp.dps
@@ -222,3 +235,14 @@ def overlaps(link: sympy.Expr, zs: Sequence[sympy.Symbol], W_star: mpmath.matrix
         states = solver.integrate(0, [_State(_arb_mat(W0))], times)
         out = [[[_to_mpf((Wst * y[0].m)[i, j]) for j in range(q)] for i in range(q)] for y in states]
     return [mpmath.matrix(M) for M in out]
+
+
+def projected_run(link: sympy.Expr, zs: Sequence[sympy.Symbol], M0: sympy.Matrix, times: Sequence,
+                  d: int, model: Model = "two-timescale", ridge: tuple | None = None):
+    """``p ↦`` the ``d``-dimensional flow's ``W*ᵀW(t)`` at ``times``, flattened row by row, run
+    at the current precision ``p`` from :func:`start_pair` ``(d, M0, seed=d)``: one side of a
+    two-precision comparison with the reduced ODE."""
+    def run(p: int) -> list:
+        W_star, W0 = start_pair(d, M0, seed=d)
+        return [v for M in overlaps(link, zs, W_star, W0, times, model, ridge) for v in M]
+    return run

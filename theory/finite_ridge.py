@@ -137,3 +137,21 @@ def escape_time_slope(rhs: sympy.Expr, m: sympy.Symbol, m0: sympy.Expr, m1: symp
     r0 = sympy.factor(rhs.subs(mu, 0))
     integrand = sympy.cancel(-sympy.diff(rhs, mu).subs(mu, 0) / r0**2)
     return sympy.simplify(sympy.integrate(integrand, (m, m0, m1)))
+
+
+def ridge_reduced_rhs(link: sympy.Expr, zs: Sequence[sympy.Symbol], r: sympy.Expr, mu: sympy.Expr,
+                      of: str = "objective") -> tuple[sympy.Matrix, sympy.Matrix]:
+    """``(Ṁ, M)`` for any ``q``: the Stiefel gradient flow of the objective value ``J_μ(M)``
+    (``of="loss"``: of the loss at the ridge link ``L_μ(M)``) pushed to ``M = W*ᵀW``
+    (``∇_W J_μ = W* ∇_M J_μ``), ``Ṁ = −(Γ − M sym(MᵀΓ))``, ``Γ = ∇_M J_μ`` in the independent
+    entries of ``M``."""
+    if of not in ("objective", "loss"):
+        raise InputError(f"the flow is of the objective or of the loss, got {of!r}")
+    q = len(zs)
+    Msym = sympy.Matrix(q, q, lambda i, j: sympy.Symbol(f"m{i + 1}{j + 1}", real=True))
+    problem = ridge_problem(link, zs, Msym, r)
+    c = problem.coefficients(mu)
+    value = sympy.expand(problem.objective(c, mu) if of == "objective" else problem.loss(c))
+    gamma = Msym.applyfunc(lambda e: sympy.diff(value, e))
+    S = Msym.T * gamma
+    return (-(gamma - Msym * (S + S.T) / 2)).applyfunc(sympy.expand), Msym

@@ -50,29 +50,19 @@ def _reduced(link: sympy.Expr, zs: list, M0: sympy.Matrix, t_end: sympy.Expr, dp
     return [v for y in traj.ys for v in y], traj.digits
 
 
-def _d_dimensional(link: sympy.Expr, zs: list, M0: sympy.Matrix, t_end: sympy.Expr, d: int,
-                   model: str):
-    """``p ↦`` the ``d``-dimensional flow's ``W*ᵀW(t_j)``, flattened, at precision ``p``."""
-    times = [t_end * j / SAMPLES for j in range(1, SAMPLES + 1)]
-
-    def run(p: int) -> list:
-        W_star, W0 = sf.start_pair(d, M0, seed=d)
-        return [v for M in sf.overlaps(link, zs, W_star, W0, times, model) for v in M]
-    return run
-
-
 def _compare(dps: int, link: sympy.Expr, zs: list, M0: sympy.Matrix, t_end: sympy.Expr, d: int,
              planted: bool = False, gram: str = "MMT") -> Evidence:
     reduced, digits = _reduced(link, zs, M0, t_end, dps, planted, gram)
     require_digits(digits, dps, "reduced ODE samples")
     model = "planted" if planted else "two-timescale"
-    ev = versus_numeric(reduced, _d_dimensional(link, zs, M0, t_end, d, model), dps,
+    times = [t_end * j / SAMPLES for j in range(1, SAMPLES + 1)]
+    ev = versus_numeric(reduced, sf.projected_run(link, zs, M0, times, d, model), dps,
                         f"{model} Stiefel flow on St({d}, {len(zs)}) (Stein + Wick gradient, "
                         f"Bulirsch-Stoer in arb, two precisions) projected to M = W*^T W vs the "
                         f"reduced ODE (ODE layer), {SAMPLES} samples on [0, {t_end}], absolute",
                         relative=False)
-    reached = float(min(dps, -mpmath.log10(ev.residual))) if ev.residual else float(dps)
-    return ev.also(digits_d_vs_reduced=f"{reached:.1f}", link=str(link), M0=sympy.sstr(M0),
+    reached = mpmath.nstr(-mpmath.log10(ev.residual), 3) if ev.residual else "all"
+    return ev.also(digits_d_vs_reduced=reached, link=str(link), M0=sympy.sstr(M0),
                    M_end=", ".join(mpmath.nstr(v, 12) for v in reduced[-len(zs) ** 2:]))
 
 

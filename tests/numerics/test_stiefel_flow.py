@@ -77,3 +77,21 @@ def test_bad_inputs():
         sf.start_pair(10, sympy.Matrix([[1, 0], [0, R(1, 2)]]), seed=0)
     with pytest.raises(InputError):
         sf.start_pair(3, M0, seed=0)
+
+
+def test_ridge_stein_gradient_pushed_to_M_is_the_flow_of_the_objective_value():
+    """With the link refit by ridge, the pushed Stein gradient equals the Stiefel flow of the
+    objective value J_μ(M) (theory/finite_ridge), and not that of the loss at the ridge link."""
+    from gfverify.theory.finite_ridge import ridge_reduced_rhs
+
+    link, ridge = Z1 + Z1 * Z2, (R(1, 2), R(1, 10))
+    A, B, M = sf.stein_coefficients(link, (Z1, Z2), "two-timescale", ridge)
+    S = M.T * A + B
+    pushed = (-(A + M * B) + M * (S + S.T) / 2).applyfunc(sympy.expand)
+    of_objective, Mo = ridge_reduced_rhs(link, [Z1, Z2], *ridge)
+    of_loss, _ = ridge_reduced_rhs(link, [Z1, Z2], *ridge, of="loss")
+    assert Mo == M
+    assert (pushed - of_objective).applyfunc(sympy.expand) == sympy.zeros(2, 2)
+    assert (pushed - of_loss).applyfunc(sympy.expand) != sympy.zeros(2, 2)
+    with pytest.raises(InputError):
+        sf.stein_coefficients(link, (Z1, Z2), "planted", ridge)

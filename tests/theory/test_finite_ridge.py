@@ -56,3 +56,13 @@ def test_bad_inputs():
         fr.ridge_problem(sympy.tanh(z), [z], sympy.Matrix([[R(1, 2)]]))
     with pytest.raises(InputError):
         fr.ridge_problem(z**2, [z], sympy.eye(2) / 2)
+
+
+def test_reduced_ridge_flow_in_q1_is_the_single_index_ridge_flow():
+    z = sympy.Symbol("z", real=True)
+    alphas = {1: R(1), 2: R(1, 2)}
+    rhs, Msym = fr.ridge_reduced_rhs(fr.single_index_link(alphas, z), [z], R(1, 2), R(1, 10))
+    want = fr.ridge_rhs(fr.single_index_problem(alphas, r=R(1, 2))).subs(fr.MU, R(1, 10))
+    assert sympy.simplify(rhs[0, 0] - want.subs(m, Msym[0, 0])) == 0
+    with pytest.raises(InputError):
+        fr.ridge_reduced_rhs(z, [z], R(1, 2), R(1, 10), of="penalty")
