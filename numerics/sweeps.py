@@ -5,8 +5,12 @@ order of the tasks, whatever order the workers finish them in."""
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import signal
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -110,15 +114,10 @@ def _quiet() -> Iterator[None]:
 def _client(scheduler: str | None, workers: int | None):
     """A Dask client on an embedded local cluster (``scheduler=None``) or on ``scheduler``."""
     with _quiet():
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
 
         if scheduler is None:
-            n = workers or default_workers()
-            # no dashboard (the HTTP server listens on a free loopback port, not 8787),
-            # worker logs silenced, processes so that tasks holding the GIL run in parallel
-            with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                              dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
-                              silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
+            with _embedded(workers or default_workers()) as cluster, Client(cluster) as client:
                 yield client
             return
         address = _check_reachable(scheduler)
@@ -129,6 +128,57 @@ def _client(scheduler: str | None, workers: int | None):
                              f"({' '.join(str(exc).split())})") from None
         with client:
             yield client
+
+
+@contextmanager
+def _embedded(n: int):
+    """A local cluster of ``n`` worker processes, one thread each, no dashboard (its HTTP server
+    listens on a free loopback port, not 8787), worker logs silenced. The workers are spawned
+    with SIGINT ignored (the disposition is inherited), so a Ctrl-C at the terminal reaches only
+    this process, which kills them (a running task cannot be interrupted) and closes the
+    cluster. The cluster is built in a helper thread so that the wait stays interruptible;
+    this process ignores SIGINT only until the workers are spawned."""
+    from dask.distributed import LocalCluster
+
+    before = set(multiprocessing.active_children())
+    built: dict[str, Any] = {}
+
+    def build() -> None:
+        try:
+            built["cluster"] = LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+                silence_logs=logging.CRITICAL)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            built["error"] = exc
+
+    def spawned() -> set:
+        return set(multiprocessing.active_children()) - before
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    builder = threading.Thread(target=build, name="gfverify-cluster-start", daemon=True)
+    try:
+        builder.start()
+        while builder.is_alive() and len(spawned()) < n:
+            time.sleep(0.01)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    try:
+        while builder.is_alive():
+            builder.join(0.05)
+        if "error" in built:
+            raise built["error"]
+        yield built["cluster"]
+    except KeyboardInterrupt:
+        for process in spawned():
+            process.kill()
+        raise
+    finally:
+        builder.join()
+        if "cluster" in built:
+            built["cluster"].close()
 
 
 def _check_reachable(scheduler: str) -> str:
