@@ -99,22 +99,22 @@ judged("leading", exact_identity(
     "leading growing term minus d^{s−1}/(2s(s−1)α_s² g^{2s−2}), s = 2"))
 
 # %% [markdown]
-# How good is the expansion? With the growing terms, $K$ and the first two vanishing terms,
-# the remainder is $O(m_0^6) = O(d^{-3})$, i.e. $O(d^{-4})$ relative to $T$: far below the
+# How good is the expansion? With the growing terms, $K$ and the first four vanishing terms,
+# the remainder is $O(m_0^{10}) = O(d^{-5})$, i.e. $O(d^{-6})$ relative to $T$: far below the
 # working precision at $d = 10^8$, so the expansion must agree with the closed form to the
 # working precision. The table shows the relative error of the leading term ($O(\ln d/d)$) and of
-# the whole expansion ($O(d^{-4})$):
+# the whole expansion ($O(d^{-6})$):
 
 # %%
-asym = ts.asymptotics(rhs, M, m1, regular=2)
+asym = ts.asymptotics(rhs, M, m1, regular=4)
 d_big = 10**8
 with mpmath.workdps(DPS + 10):
     expansion_value = mpmath.fsum(nts.asymptotic_terms(asym, 1 / sympy.sqrt(d_big)))
 judged("expansion", versus_numeric(
     expansion_value,
     lambda p: value("expansion", nts.integral_time(integral, 1 / sympy.sqrt(d_big), m1)), DPS,
-    "singular terms + K + two regular terms vs the closed form, d = 10⁸"))
-with mpmath.workdps(30):
+    "singular terms + K + four regular terms vs the closed form, d = 10⁸"))
+with mpmath.workdps(70):
     for dd in (10**2, 10**4, 10**6, 10**8):
         T = nts.integral_time(integral, 1 / sympy.sqrt(dd), m1)
         parts = nts.asymptotic_terms(asym, 1 / sympy.sqrt(dd))
