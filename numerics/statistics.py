@@ -7,7 +7,7 @@ order-statistic intervals for quantiles."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import mpmath
 import numpy as np
@@ -168,3 +168,20 @@ def quantile_ranks(n: int, p: float, level: float) -> tuple[int, int]:
     if lo < 1 or hi > n:
         raise ValueError(f"{n} samples are too few for a {1 - level:g} interval of the {p}-quantile")
     return lo, hi
+
+
+def bootstrap_slope(x: Sequence[float], samples: Sequence[np.ndarray], statistic: Callable,
+                    confidence: float, resamples: int, seed: int) -> tuple[float, tuple[float, float]]:
+    """Least-squares slope of ``log statistic(sample_i)`` against ``x_i`` and its two-sided
+    ``confidence`` percentile interval from ``resamples`` resamplings of each sample (its
+    independent runs) with replacement (``numpy.random.default_rng(seed)``)."""
+    rng = np.random.default_rng(seed)
+    xs = np.asarray(x, dtype=float)
+
+    def slope(groups) -> float:
+        return float(np.polyfit(xs, np.log([statistic(g) for g in groups]), 1)[0])
+
+    boot = [slope([g[rng.integers(0, len(g), len(g))] for g in samples]) for _ in range(resamples)]
+    tail = (1 - confidence) / 2 * 100
+    lo, hi = np.percentile(boot, [tail, 100 - tail])
+    return slope(samples), (float(lo), float(hi))

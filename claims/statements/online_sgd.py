@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
+import mpmath
 import numpy as np
 import sympy
 
@@ -20,17 +21,20 @@ from gfverify.numerics import ode
 from gfverify.numerics import timescales as nts
 from gfverify.numerics.online_sgd import SgdSetup, run_sgd
 from gfverify.numerics.precision import GUARD_DIGITS
-from gfverify.numerics.statistics import clopper_pearson, ks_p_value
+from gfverify.numerics.statistics import bootstrap_slope, clopper_pearson, ks_p_value
 from gfverify.theory import reduced_ode as ro
 from gfverify.theory import timescales as ts
 from gfverify.theory.hermite import h
 from gfverify.theory.links import link_variables
+from gfverify.theory.sgd_moments import step_moments
 
 #: false-alarm rate of every test here
 LEVEL = 1e-3
 #: two-sided confidence of the bootstrap intervals of fitted exponents
 CONFIDENCE = 0.99
 BOOTSTRAP = 2000
+#: the two-sided 99% point of the standard normal
+Z99 = 2.5758293035489
 HALF = sympy.Rational(1, 2)
 
 
@@ -42,19 +46,6 @@ def _setup(s: int, d: int, lr: float) -> SgdSetup:
 def _rhs(s: int) -> sympy.Expr:
     """The planted reduced ODE ``ṁ = (1 − m²) s m^{s−1}`` of ``h_s`` (A16, derived by theory)."""
     return ro.single_index_rhs({s: 1}, ro.M, planted=True)
-
-
-def _bootstrap_slope(x: np.ndarray, samples: list[np.ndarray], statistic, seed: int) -> tuple:
-    """Least-squares slope of ``log statistic(sample)`` against ``x``, and its ``CONFIDENCE``
-    percentile interval from resampling each sample's seeds with replacement."""
-    rng = np.random.default_rng(seed)
-
-    def slope(groups) -> float:
-        return float(np.polyfit(x, np.log([statistic(g) for g in groups]), 1)[0])
-
-    boot = [slope([g[rng.integers(0, len(g), len(g))] for g in samples]) for _ in range(BOOTSTRAP)]
-    tail = (1 - CONFIDENCE) / 2 * 100
-    return slope(samples), tuple(float(v) for v in np.percentile(boot, [tail, 100 - tail]))
 
 
 # ----------------------------------------------------------------------------- 1. the two samplers
@@ -202,7 +193,7 @@ def tracks_ode(dps: int, exponents: tuple[float, ...], seeds: int) -> Evidence:
         lr, path = sgd_distance(10.0**-e, range(1000 * k, 1000 * k + seeds))
         lrs.append(lr)
         dists.append(np.abs(path - m_ode).max(axis=1))
-    slope, (lo, hi) = _bootstrap_slope(np.log(lrs), dists, np.mean, seed=20)
+    slope, (lo, hi) = bootstrap_slope(np.log(lrs), dists, np.mean, CONFIDENCE, BOOTSTRAP, seed=20)
     rows = {f"lr={lr:.3g}": f"E sup|dm| = {d.mean():.4g} +- {d.std(ddof=1) / math.sqrt(len(d)):.2g}"
             for lr, d in zip(lrs, dists)}
     return Evidence(holds=lo <= 0.5 <= hi and lo > 0, residual=abs(slope - 0.5),
@@ -213,6 +204,52 @@ def tracks_ode(dps: int, exponents: tuple[float, ...], seeds: int) -> Evidence:
                     f"resamples, {CONFIDENCE:.0%} percentile interval",
                     details={"fitted exponent": f"{slope:.3f}, 99% interval [{lo:.3f}, {hi:.3f}]",
                              "predicted": "1/2", **rows})
+
+
+@claim("A.sgd_fluctuation_size", kind="ode", source="A20",
+       statement="the online-SGD step is an unbiased step of the reduced ODE (E[Δm]/η = ṁ, exact) and "
+                 "the SGD–ODE gap at t_end has the size of the diffusion limit, E|m_SGD − m_ODE| = "
+                 "√(2η/π)·sd U(t_end), Var U = b(m)² ∫ σ²/b³ dm (planted h₂, d = 100, m(0) = 0.1; 99% "
+                 "seed interval)",
+       latex=r"\mathbb{E}|m_{t/\eta}-m(t)|\simeq\sqrt{2\eta/\pi}\,b(m_t)\Big(\int_{m_0}^{m_t}"
+             r"\frac{\sigma^2}{b^3}dm\Big)^{1/2}",
+       variants={"": dict(exponent=4.0, seeds=32),
+                 "_full": dict(exponent=5.5, seeds=64, tier="full",
+                               statement="the SGD–ODE gap at t_end has the size of the diffusion limit "
+                               "√(2η/π)·sd U(t_end) (planted h₂, d = 100, η = 10^{−5.5}, 64 seeds; 99% "
+                               "seed interval), and the SGD step's mean is the ODE's right-hand side")})
+def fluctuation_size(dps: int, exponent: float, seeds: int) -> Evidence:
+    """Route 1: the linear-noise (diffusion) limit of the error ``e = m_SGD − m_ODE``:
+    ``dU = b'(m) U dt + σ(m) dW``, whose variance along the flow is ``b(m_t)² ∫_{m0}^{m_t} σ²/b³ dm``
+    (the flow's derivative is ``b(m_t)/b(m_s)``), with ``b``, ``σ²`` from exact Gaussian moments
+    and the integral by quadrature at two precisions; ``E|U| = √(2/π) sd U``. Route 2: the mean
+    over exact-sampler runs of ``|m_SGD(t_end) − m_ODE(t_end)|``, over ``√η``."""
+    c = ODE_CASE
+    b, sigma2 = step_moments(c["s"])
+    unbiased = sympy.expand(b - _rhs(c["s"])) == 0
+    system = ode.OdeSystem.from_sympy([_rhs(c["s"])], [ro.M])
+    end = ode.solve(system, [c["m0"]], c["t_end"], dps - GUARD_DIGITS, t_eval=[c["t_end"]])
+    require_digits(end.digits, dps, "reduced ODE at t_end")
+    bf, ratio = sympy.lambdify(ro.M, b, "mpmath"), sympy.lambdify(ro.M, sigma2 / b**3, "mpmath")
+
+    def predicted(p: int):
+        with mpmath.workdps(p):
+            m0, m1 = mpmath.mpf(sympy.N(c["m0"], p + 10)), end.ys[-1][0]
+            return mpmath.sqrt(2 / mpmath.pi * bf(m1) ** 2 * mpmath.quad(ratio, [m0, m1]))
+
+    want = confirmed(predicted, dps, "diffusion-limit E|U(t_end)|")
+    lr, path = sgd_distance(10.0**-exponent, range(5000, 5000 + seeds))
+    gap = np.abs(path[:, -1] - float(end.ys[-1][0])) / math.sqrt(lr)
+    mean, se = float(gap.mean()), float(gap.std(ddof=1) / math.sqrt(len(gap)))
+    tol = Z99 * se
+    return Evidence(holds=unbiased and abs(mean - float(want.high)) <= tol,
+                    residual=abs(mean - float(want.high)), tolerance=tol, digits=min(want.digits, end.digits),
+                    method="diffusion limit (exact Gaussian moments, mpmath quadrature at two precisions) vs "
+                    f"the mean of {seeds} exact-sampler gaps / sqrt(lr), normal 99% interval",
+                    details={"drift E[dm]/lr": f"{b} (= ODE right-hand side: {unbiased})",
+                             "noise Var[dm]/lr^2": str(sigma2),
+                             "predicted E|m_SGD - m_ODE| / sqrt(lr)": mpmath.nstr(want.high, 8),
+                             "measured": f"{mean:.4f} +- {se:.4f} at lr = {lr:.3g}"})
 
 
 # ----------------------------------------------------------------------------- 3. rates in d
@@ -290,7 +327,7 @@ def escape_rate(dps: int, s: int, ds: tuple[int, ...], seeds: int) -> Evidence:
     x = np.log(np.array(ds, dtype=float))
     scale = np.array([log_factor(s, d) for d in ds])
     samples = [sgd_steps(s, d, seeds, cap=int(20 * p)) / f for d, p, f in zip(ds, predicted, scale)]
-    slope, (lo, hi) = _bootstrap_slope(x, samples, np.median, seed=30 + s)
+    slope, (lo, hi) = bootstrap_slope(x, samples, np.median, CONFIDENCE, BOOTSTRAP, seed=30 + s)
     p_ode = _fit(x, np.log(np.array(predicted) / scale))
     far, far_digits = ode_steps(s, LIMIT_D, dps)
     local = (math.log(far[1] / log_factor(s, LIMIT_D[1])) - math.log(far[0] / log_factor(s, LIMIT_D[0]))) / \

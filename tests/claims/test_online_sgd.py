@@ -82,3 +82,11 @@ def test_escape_per_run_against_a_wrong_ode(monkeypatch):
     monkeypatch.setattr(sgd, "_rhs", lambda s: true_rhs(s) / 2)
     ev = sgd.escape_per_run(DPS)
     assert not ev.holds and ev.residual > 0.4
+
+
+def test_fluctuation_size_fails_with_a_wrong_noise(monkeypatch):
+    assert sgd.fluctuation_size(DPS, exponent=4.0, seeds=32).holds
+    true_moments = sgd.step_moments
+    # the noise of a batch of 4 (σ²/4) predicts half the gap: rejected
+    monkeypatch.setattr(sgd, "step_moments", lambda s: (true_moments(s)[0], true_moments(s)[1] / 4))
+    assert not sgd.fluctuation_size(DPS, exponent=4.0, seeds=32).holds

@@ -35,3 +35,13 @@ def test_bad_samples():
         ks_p_value([], [1.0])
     with pytest.raises(ValueError):
         ks_p_value([np.nan], [1.0])
+
+
+def test_bootstrap_slope_of_an_exact_power():
+    from gfverify.numerics.statistics import bootstrap_slope
+
+    # samples whose means are exactly 3 x^2 (each sample constant): slope 2, interval a point
+    x = np.log([1.0, 2.0, 4.0])
+    samples = [np.full(5, 3.0 * v**2) for v in (1.0, 2.0, 4.0)]
+    slope, (lo, hi) = bootstrap_slope(x, samples, np.mean, 0.99, 50, seed=0)
+    assert slope == pytest.approx(2.0) and lo == pytest.approx(2.0) and hi == pytest.approx(2.0)
