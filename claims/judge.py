@@ -16,8 +16,8 @@ import sympy
 from gfverify.claims.model import Evidence, PrecisionError
 from gfverify.numerics.precision import GUARD_DIGITS, TwoRuns, tolerance, two_precisions
 
-__all__ = ["PrecisionError", "confirmed", "exact_identity", "numeric_pair", "require_digits", "at_most",
-           "versus_numeric"]
+__all__ = ["PrecisionError", "confirmed", "enclosure", "exact_identity", "numeric_pair", "require_digits",
+           "at_most", "versus_numeric"]
 
 
 def exact_identity(difference: sympy.Expr | Sequence[sympy.Expr], method: str,
@@ -122,3 +122,39 @@ def at_most(statistic: Callable[[int], object], bound: object, dps: int, method:
     info.update(details or {})
     return Evidence(holds=bool(value <= bound), residual=value, tolerance=bound, method=method,
                     digits=runs.digits, details=info)
+
+
+def enclosure(exact: object | Sequence[object], balls: object | Sequence[object], tolerance: object,
+              method: str, details: dict | None = None) -> Evidence:
+    """Exact value(s) (sympy or mpmath) against certified arb balls (e.g.
+    :mod:`gfverify.numerics.certified`): the statement holds iff every exact value, evaluated
+    by sympy's ``evalf`` as a ball of 20 guard digits, overlaps its ball; the Evidence is
+    ``certified`` when it holds and every radius is at most ``tolerance``. A ball wider than
+    ``tolerance`` proves nothing either way: :class:`PrecisionError` (the claim FAILS)."""
+    from flint import arb  # python-flint: a core dependency, imported where balls are judged
+
+    want, got = _as_list(exact), _as_list(balls)
+    if len(want) != len(got):
+        raise ValueError(f"exact side has {len(want)} values, the enclosures {len(got)}")
+    tol = mpmath.mpf(tolerance)
+    widest = max((mpmath.mpf(b.rad().str(5, radius=False)) for b in got), default=mpmath.mpf(0))
+    if widest > tol:
+        raise PrecisionError(f"{method}: an enclosure has radius {mpmath.nstr(widest, 3)} > "
+                             f"{mpmath.nstr(tol, 3)}, too wide to decide")
+    digits = max(30, int(-mpmath.log10(tol)) + 20) if tol > 0 else 50
+    residual, outside = mpmath.mpf(0), []
+    for k, (w, b) in enumerate(zip(want, got)):
+        with mpmath.workdps(digits + 10):
+            value = _to_mp(w, digits)
+            text = mpmath.nstr(value, digits + 5, strip_zeros=False)
+            guard = mpmath.nstr(max(abs(value), mpmath.mpf(1)) * mpmath.mpf(10) ** -digits, 3)
+            mid = mpmath.mpf(b.mid().str(digits + 5, radius=False)) if not b.is_zero() else 0
+            residual = max(residual, abs(value - mid))
+        if not b.overlaps(arb(text, guard)):
+            outside.append(k)
+    info = {"widest_enclosure": mpmath.nstr(widest, 3)}
+    if outside:
+        info["outside_enclosure"] = ", ".join(map(str, outside[:10]))
+    info.update(details or {})
+    return Evidence(holds=not outside, residual=residual, tolerance=tol, method=method,
+                    digits=None, certified=not outside, details=info)

@@ -28,7 +28,7 @@ from typing import Callable
 import mpmath
 import sympy
 
-from gfverify.theory.hermite import Z, breakpoints, parity_degrees
+from gfverify.theory.hermite import Z, breakpoints, symmetry_zeros
 
 try:
     import flint
@@ -282,11 +282,11 @@ def _inv_sqrt_factorials(kmax: int, prec: int) -> tuple:
     return tuple(1 / arb.fac_ui(k).sqrt() for k in range(kmax + 1))
 
 
-def _interval(F: Callable, a, b, ks: range, tol, rho: float = RHO, n_max: int = 90) -> list:
+def _interval(F: Callable, a, b, kmax: int, ks: range, tol, rho: float = RHO,
+              n_max: int = 90) -> list:
     """Balls containing ``∫_a^b F(x) h_k(x) dx`` for ``k`` in ``ks`` (``arb(0)`` for the other
-    ``k ≤ ks[-1]``; ``F`` analytic near ``[a, b]``): Gauss–Legendre plus Trefethen's ellipse
+    ``k ≤ kmax``; ``F`` analytic near ``[a, b]``): Gauss–Legendre plus Trefethen's ellipse
     bound, bisecting when needed."""
-    kmax = ks[-1]
     a, b = arb(a), arb(b)
     c, h = (a + b) / 2, (b - a) / 2
     r = arb(rho)
@@ -335,8 +335,8 @@ def _interval(F: Callable, a, b, ks: range, tol, rho: float = RHO, n_max: int = 
     if float(h.mid()) < 1e-3:
         raise NotCertifiable(f"the integrand is not analytic (or too large) near z = "
                              f"{float(c.mid()):.6g}")
-    return [x + y for x, y in zip(_interval(F, a, c, ks, tol / 2, rho, n_max),
-                                  _interval(F, c, b, ks, tol / 2, rho, n_max))]
+    return [x + y for x, y in zip(_interval(F, a, c, kmax, ks, tol / 2, rho, n_max),
+                                  _interval(F, c, b, kmax, ks, tol / 2, rho, n_max))]
 
 
 def _finite(v) -> bool:
@@ -373,7 +373,7 @@ def gaussian_moments(f: sympy.Expr, kmax: int, dps: int, z: sympy.Symbol = Z,
             for i in range(m):
                 a = _rational(lo) + (_rational(hi) - _rational(lo)) * i / m
                 b = _rational(lo) + (_rational(hi) - _rational(lo)) * (i + 1) / m
-                part = _interval(F, a, b, ks, target / (4 * steps))
+                part = _interval(F, a, b, kmax, ks, target / (4 * steps))
                 total = [t + p for t, p in zip(total, part)]
         balls = []
         for k, t in enumerate(total):
@@ -390,10 +390,11 @@ def hermite_enclosures(f: sympy.Expr, kmax: int, dps: int, z: sympy.Symbol = Z) 
     """Certified balls of ``α_0..α_kmax`` of ``f`` (radius target ``10^{-dps}``); an even or
     odd link has the other parity's coefficients exactly 0 (sympy proves the parity)."""
     f = sympy.sympify(f)
-    even, odd = parity_degrees(f, z)
-    fold = 1 if odd == -1 else (-1 if even == -1 else 0)
+    zero = symmetry_zeros(f, max(kmax, 1), z)  # e.g. softplus: odd part z/2, α_k = 0 for odd k > 1
+    fold = 1 if zero[1] else (-1 if zero[0] else 0)  # odd part 0: even link; even part 0: odd
     balls, tail, L = gaussian_moments(f, kmax, dps, z, fold)
-    zero = [bool(fold) and (k % 2 == 0) != (fold == 1) for k in range(kmax + 1)]
+    zero = zero[:kmax + 1]
+    balls = [arb(0) if z0 else b for b, z0 in zip(balls, zero)]
     return Enclosures(balls=balls, exact_zero=zero, tail=tail, L=L,
                       method=f"arb Gauss-Legendre with Trefethen's ellipse bound on [-{L}, {L}] "
                              f"split at the kinks, Cramér tail bound {tail.upper().str(3, radius=False)}")

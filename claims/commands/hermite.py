@@ -17,6 +17,7 @@ from rich.table import Table
 
 from gfverify.claims.options import bounded_int, dps_up_to
 from gfverify.errors import InputError
+from gfverify.numerics import certified
 from gfverify.numerics import hermite as numeric
 from gfverify.theory import hermite as exact
 from gfverify.theory.expressions import parse_expression
@@ -46,6 +47,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"largest k, at most {MAX_KMAX}")
     p.add_argument("--dps", type=dps_up_to(MAX_DPS), default=30,
                    help=f"significant digits wanted (default 30, at most {MAX_DPS})")
+    p.add_argument("--certify", action="store_true",
+                   help="also print arb balls proven to contain each alpha_k (radius < 10^-dps)")
     p.add_argument("--json", action="store_true", help="print JSON only")
 
 
@@ -103,13 +106,42 @@ def _decimal(value: sympy.Expr, digits: int) -> str:
                            min_fixed=-5, max_fixed=5)
 
 
+def certify(f: sympy.Expr, kmax: int, digits: int) -> tuple[list[str], str, list[dict]]:
+    """Decimal strings of ``α_0..α_kmax`` read off certified balls of radius below
+    ``10^{-digits}``, the method, and the balls as ``{"mid", "rad"}`` decimal strings;
+    :class:`certified.NotCertifiable` when no certificate is possible."""
+    numeric.check_l2(f)
+    try:
+        with _time_limit(TOTAL_SECONDS):
+            enc = certified.hermite_enclosures(f, kmax, digits)
+    except _TooSlow:
+        raise certified.NotCertifiable(f"no certificate within {TOTAL_SECONDS:.0f} s") from None
+    with mpmath.workdps(digits + 10):
+        text = ["0" if z0 else mpmath.nstr(mpmath.mpf(b.mid().str(digits + 5, radius=False)),
+                                           digits, min_fixed=-5, max_fixed=5)
+                for b, z0 in zip(enc.balls, enc.exact_zero)]
+    return text, f"certified: {enc.method}", enc.as_json(digits)
+
+
 def run(args: argparse.Namespace) -> int:
     f = parse_expression(args.expr, [exact.Z], "link", max_degree=MAX_DEGREE)
-    alphas, method, agreed = coefficients(f, args.kmax, args.dps)
+    enclosures, reason = None, None
+    if args.certify:
+        try:
+            alphas, method, enclosures = certify(f, args.kmax, args.dps)
+            agreed = None
+        except certified.NotCertifiable as exc:
+            reason = str(exc)
+    if enclosures is None:
+        alphas, method, agreed = coefficients(f, args.kmax, args.dps)
     if args.json:
         payload = {"expr": str(f), "convention": CONVENTION, "dps": args.dps, "alpha": alphas,
                    "method": method,
                    "digits_agreed": None if agreed is None else round(agreed, 1)}
+        if args.certify:
+            payload["enclosures"] = enclosures
+            if reason is not None:
+                payload["not_certified"] = reason
         sys.stdout.write(json.dumps(payload) + "\n")
         return 0
     table = Table(title=f"Hermite coefficients of {f}")
@@ -122,4 +154,10 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"{CONVENTION}\nmethod: {method}"
                   + ("" if agreed is None else f"; two runs agree to {agreed:.1f} digits"),
                   markup=False)
+    if enclosures is not None:
+        widest = max((mpmath.mpf(e["rad"]) for e in enclosures), default=0)
+        console.print(f"certified: every alpha_k lies in its arb ball; largest radius "
+                      f"{mpmath.nstr(widest, 3)}", markup=False)
+    elif reason is not None:
+        console.print(f"not certified: {reason}", markup=False)
     return 0

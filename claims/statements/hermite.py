@@ -8,11 +8,12 @@ import mpmath
 import sympy
 
 from gfverify.claims.derivation import Derivation, equation
-from gfverify.claims.judge import exact_identity, versus_numeric
+from gfverify.claims.judge import enclosure, exact_identity, versus_numeric
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
 from gfverify.numerics import hermite as numeric
-from gfverify.numerics.kernels import gaussian_kernel
+from gfverify.numerics.certified import NotCertifiable, hermite_enclosures
+from gfverify.numerics.certified_kernels import certified_kernel
 from gfverify.numerics.precision import GUARD_DIGITS, tolerance
 from gfverify.numerics.series import accelerated_limit
 from gfverify.theory import hermite as exact
@@ -62,13 +63,20 @@ def derivation(f: sympy.Expr, kmax: int = 8) -> Derivation:
                                   latex=rf"\alpha_k = \langle {sympy.latex(f)}, h_k\rangle,\ k\le {KMAX}")
                  for name, f in LINKS.items()})
 def coefficients(dps: int, f: sympy.Expr) -> Evidence:
-    """Route 1: exact Gaussian moments of each piece of f (sympy). Route 2: quadrature of
-    <f, h_k> by the Hermite-function recurrence, at two precisions. Each coefficient is judged
-    relative to its own size (exact zeros absolutely), so a tiny α_k is checked too."""
+    """Route 1: exact Gaussian moments of each piece of f (sympy). Route 2: certified arb
+    enclosures of <f, h_k> (Gauss–Legendre in ball arithmetic with its proven error bound, the
+    Gaussian tail bounded by Cramér's inequality): CERTIFIED when every exact value lies in its
+    ball of radius ≤ the tolerance. Where arb cannot certify, quadrature by the Hermite-function
+    recurrence at two precisions, each coefficient judged relative to its own size."""
     want = exact.hermite_coefficients(f, KMAX)
-    return versus_numeric(want, lambda p: numeric.hermite_coefficients(f, KMAX, p).alphas,
-                          dps, "sympy Gaussian moments vs quadrature (one pass, two precisions), "
-                          "relative per coefficient")
+    try:
+        enc = hermite_enclosures(f, KMAX, dps)
+    except NotCertifiable as exc:
+        return versus_numeric(want, lambda p: numeric.hermite_coefficients(f, KMAX, p).alphas,
+                              dps, "sympy Gaussian moments vs quadrature (one pass, two "
+                              "precisions), relative per coefficient", details={"not_certified": str(exc)})
+    return enclosure(want, enc.balls, tolerance(dps), f"sympy Gaussian moments inside certified "
+                     f"arb enclosures ({enc.method})")
 
 
 def _parseval_numeric(f: sympy.Expr, p: int) -> mpmath.mpf:
@@ -170,8 +178,9 @@ def _erf_kernel(rho):
                                       statement="E[f(x)f(y)] = Σ_k α_k² ρ^k = (2/π) arcsin(2ρ/3), "
                                                 "f = erf, ρ = 1/2")})
 def kernel(dps: int, f: sympy.Expr, closed, citation: str) -> Evidence:
-    """Three routes: the closed form, 2-D quadrature at two precisions, and the series of exact
-    coefficients with the rigorous tail bound ρ^(K+1)/(1−ρ)·‖f‖² (α_k² ≤ ‖f‖²)."""
+    """Three routes: the closed form, a certified enclosure of E_y[f(y) (A_ρ f)(y)] (the 2-D
+    integral conditioned on y, A_ρ f in closed form, one certified 1-D integral), and the series
+    of exact coefficients with the rigorous tail bound ρ^(K+1)/(1−ρ)·‖f‖² (α_k² ≤ ‖f‖²)."""
     rho = sympy.Rational(1, 2)
     want = closed(rho)
     kmax = int(mpmath.ceil((dps + GUARD_DIGITS) * mpmath.log(10) / mpmath.log(2))) + 2
@@ -182,9 +191,9 @@ def kernel(dps: int, f: sympy.Expr, closed, citation: str) -> Evidence:
                              for k, a in enumerate(alphas))
         tail = mpmath.mpf(rho) ** (kmax + 1) / (1 - mpmath.mpf(rho)) * mpmath.mpf(sympy.N(norm, 20))
         series_gap = abs(series - mpmath.mpf(sympy.N(want, dps + 20))) - tail
-    ev = versus_numeric(want, lambda p: gaussian_kernel(f, rho, p)[0], dps,
-                        f"{citation} closed form vs 2-D quadrature; series of exact alpha_k "
-                        f"(k <= {kmax}, tail bound {mpmath.nstr(tail, 3)})")
+    ev = enclosure(want, certified_kernel(f, rho, dps), tolerance(dps),
+                   f"{citation} closed form inside the certified enclosure of E_y[f(y)(A_ρ f)(y)]; "
+                   f"series of exact alpha_k (k <= {kmax}, tail bound {mpmath.nstr(tail, 3)})")
     return ev.also(series_gap <= tolerance(dps),
                    series_minus_closed_form=mpmath.nstr(series_gap + tail, 3))
 
@@ -194,11 +203,12 @@ def kernel(dps: int, f: sympy.Expr, closed, citation: str) -> Evidence:
        latex=r"\mathbb E[\mathrm{erf}(x)\mathrm{erf}(y)] = \tfrac2\pi\arcsin\rho")
 def erf_trap(dps: int) -> Evidence:
     """The arcsine kernel without the erf scaling, (2/π) arcsin(ρ), which belongs to sign(z),
-    against 2-D quadrature of E[erf(x) erf(y)] (the trap erf(z) vs erf(z/√2))."""
+    against the certified enclosure of E[erf(x) erf(y)] (the trap erf(z) vs erf(z/√2)), by the
+    same judge as its true twin A.kernel.erf_arcsine."""
     rho = sympy.Rational(1, 2)
     wrong = 2 / sympy.pi * sympy.asin(rho)
-    return versus_numeric(wrong, lambda p: gaussian_kernel(sympy.erf(z), rho, p)[0], dps,
-                          "2-D quadrature of E[erf(x)erf(y)] vs (2/pi) arcsin(rho)", relative=False)
+    return enclosure(wrong, certified_kernel(sympy.erf(z), rho, dps), tolerance(dps),
+                     "certified enclosure of E[erf(x)erf(y)] vs (2/pi) arcsin(rho)")
 
 
 @claim("hermite.stein", kind="identity", source="C3", tier="full",

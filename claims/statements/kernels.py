@@ -8,11 +8,13 @@ from __future__ import annotations
 import mpmath
 import sympy
 
-from gfverify.claims.judge import exact_identity, numeric_pair, versus_numeric
+from gfverify.claims.judge import enclosure, exact_identity, numeric_pair
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
 from gfverify.numerics.averaging import inner_average_here
+from gfverify.numerics.certified_kernels import certified_kernel
 from gfverify.numerics.hermite import hermite_coefficients
+from gfverify.numerics.precision import tolerance
 from gfverify.theory.averaging import inner, psi
 from gfverify.theory.hermite import h
 from gfverify.theory.witnesses import LINKS, RHO, TESTS, Z1
@@ -41,18 +43,26 @@ def kernel_polynomial(dps: int) -> Evidence:
                           "E[f(x)f(y)] = ⟨A_ρ f, f⟩ − Σ α_k² ρ^k by Wick, symbolic ρ")
 
 
+def _sign_variant(rho: sympy.Rational, tier: str = "quick") -> dict:
+    return dict(rho=rho, tier=tier, statement=f"E[sign x sign y] = (2/π) arcsin ρ at ρ = {rho}",
+                latex=rf"\mathbb{{E}}[\mathrm{{sign}}\,x\,\mathrm{{sign}}\,y] = \tfrac{{2}}{{\pi}}"
+                      rf"\arcsin\rho,\ \rho = {sympy.latex(rho)}")
+
+
 @claim("A.kernel_sign", kind="identity", source="A8",
-       statement="E[sign x sign y] = (2/π) arcsin ρ (numeric)",
-       latex=r"\mathbb{E}[\mathrm{sign}\,x\,\mathrm{sign}\,y] = \tfrac{2}{\pi}\arcsin\rho")
-def kernel_sign(dps: int) -> Evidence:
-    """Route 1: the closed form (2/π) arcsin ρ. Route 2: E[sign x sign y] by 2-D quadrature split
-    at the kinks, two precisions."""
-    rho = R(-3, 5)
+       statement="E[sign x sign y] = (2/π) arcsin ρ",
+       latex=r"\mathbb{E}[\mathrm{sign}\,x\,\mathrm{sign}\,y] = \tfrac{2}{\pi}\arcsin\rho",
+       variants={"": _sign_variant(R(-3, 5)), "_rho_small": _sign_variant(R(1, 10)),
+                 "_rho_near_minus_one": _sign_variant(R(-9, 10)),
+                 "_rho_near_one": _sign_variant(R(99, 100), "full")})
+def kernel_sign(dps: int, rho: sympy.Rational) -> Evidence:
+    """Route 1: the closed form (2/π) arcsin ρ (the arcsine law). Route 2: a certified enclosure
+    of E_y[sign(y) erf(ρy/√(2(1−ρ²)))], the 2-D integral conditioned on y (one 1-D integral in
+    arb with proven quadrature and tail bounds), split at the kink."""
     sign = sympy.sign(Z1)
-    return versus_numeric(2 / sympy.pi * sympy.asin(rho),
-                          lambda p: inner_average_here(sign, sign, [[rho]], [Z1]),
-                          dps, "E[sign x sign y] = (2/π) arcsin ρ (closed form) vs quadrature "
-                               "split at the kinks, ρ = −3/5")
+    return enclosure(2 / sympy.pi * sympy.asin(rho), certified_kernel(sign, rho, dps, z=Z1),
+                     tolerance(dps), f"E[sign x sign y] = (2/π) arcsin ρ (closed form) inside the "
+                                     f"certified enclosure of E_y[sign(y) (A_ρ sign)(y)], ρ = {rho}")
 
 
 @claim("A.kernel_tanh", kind="identity", source="A8",
@@ -72,4 +82,6 @@ def kernel_tanh(dps: int) -> Evidence:
 
     return numeric_pair(series, lambda p: inner_average_here(tanh, tanh, [[rho]], [Z1]),
                         dps, f"Σ_{{k≤{kmax}}} α_k² ρ^k (tanh Hermite coefficients; tail ≤ ρ^{kmax}) "
-                             "vs E[tanh x tanh y] by 2-D quadrature, ρ = 1/4")
+                             "vs E[tanh x tanh y] by 2-D quadrature, ρ = 1/4",
+                        details={"not_certified": "no closed form for A_ρ tanh, and neither side "
+                                                  "is a closed form to enclose"})

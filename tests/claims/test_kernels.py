@@ -1,11 +1,13 @@
 """Claims on the Gaussian kernels (A8): wrong formulas (ρ² for ρ in the arcsine kernel, ρ^{2k} for
-ρ^k in the Hermite series) FAIL through the same judge while the true ones PASS."""
+ρ^k in the Hermite series) FAIL through the same judge while the true ones PASS (CERTIFIED for the
+arcsine law, whose judge is a certified enclosure)."""
 
 import sympy
 
-from gfverify.claims.judge import exact_identity, versus_numeric
+from gfverify.claims.judge import enclosure, exact_identity
 from gfverify.claims.statements import kernels as K
-from gfverify.numerics.averaging import inner_average_here
+from gfverify.numerics.certified_kernels import certified_kernel
+from gfverify.numerics.precision import tolerance
 from gfverify.theory.averaging import inner, psi
 from gfverify.theory.hermite import h
 from gfverify.theory.witnesses import LINKS, RHO, Z1
@@ -18,10 +20,10 @@ def test_sign_kernel_with_rho_squared_fails(verdict):
     sign = sympy.sign(Z1)
 
     def kernel(value):
-        return lambda dps: versus_numeric(2 / sympy.pi * sympy.asin(value),
-                                          lambda p: inner_average_here(sign, sign, [[rho]], [Z1]),
-                                          dps, "arcsine kernel")
-    assert verdict(kernel(rho), "A8", dps=15) == "PASS"
+        return lambda dps: enclosure(2 / sympy.pi * sympy.asin(value),
+                                     certified_kernel(sign, rho, dps, z=Z1), tolerance(dps),
+                                     "arcsine kernel")
+    assert verdict(kernel(rho), "A8", dps=15) == "CERTIFIED"
     assert verdict(kernel(rho**2), "A8", dps=15) == "FAIL"
 
 

@@ -1,0 +1,90 @@
+"""Certified Gaussian kernels ``E[f(x) g(y)]`` for a standard Gaussian pair of correlation
+``ρ ∈ (−1, 1)`` (q = 1), by conditioning on ``y``:
+
+    x = ρ y + s w,  s = √(1 − ρ²),  w ~ N(0, 1) independent of y,
+    E[f(x) g(y)] = E_y[g(y) (A_ρ f)(y)],  (A_ρ f)(y) = E_w[f(ρ y + s w)],
+
+so the 2-D integral is one 1-D Gaussian integral (certified by
+:func:`gfverify.numerics.certified.gaussian_moments`) once ``A_ρ f`` has a closed form. It does
+for sums of constant multiples of ``z^n`` (binomial with the Gaussian moments of ``w``),
+``sign``, ``Heaviside``, ``Max(z, 0)``, ``Abs`` and ``erf(a z)``; with ``m = ρy``, ``u = m/s``:
+
+    A sign = erf(u/√2),  A Heaviside = Φ(u),  A Max(z,0) = m Φ(u) + s φ(u),
+    A |z| = m (2Φ(u) − 1) + 2 s φ(u),  A erf(a z) = erf(a m / √(1 + 2a²s²)),
+
+(the last from ``E[erf(α + β w)] = erf(α/√(1 + 2β²))``). Other links: :class:`NotCertifiable`.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from gfverify.numerics.certified import NotCertifiable, gaussian_moments
+from gfverify.theory.hermite import Z
+
+_W = sympy.Symbol("w", real=True)
+
+
+def _phi(u: sympy.Expr) -> sympy.Expr:
+    return sympy.exp(-u**2 / 2) / sympy.sqrt(2 * sympy.pi)
+
+
+def _Phi(u: sympy.Expr) -> sympy.Expr:
+    return (1 + sympy.erf(u / sympy.sqrt(2))) / 2
+
+
+def _moment(j: int) -> sympy.Expr:
+    """``E[w^j]``, ``w ~ N(0, 1)``."""
+    return sympy.Integer(0) if j % 2 else sympy.factorial2(j - 1)
+
+
+def _average_term(term: sympy.Expr, y: sympy.Expr, rho: sympy.Expr, z: sympy.Symbol) -> sympy.Expr:
+    """``E_w[term(ρ y + s w)]`` for one base function of the module docstring."""
+    s = sympy.sqrt(1 - rho**2)
+    m, u = rho * y, rho * y / s
+    if term.is_polynomial(z):
+        poly = sympy.expand(term.subs(z, m + s * _W))
+        return sum((c * _moment(j) * rest for (j,), c, rest in
+                    ((mon, coeff, 1) for mon, coeff in sympy.Poly(poly, _W).terms())),
+                   sympy.Integer(0))
+    if term == sympy.sign(z):
+        return sympy.erf(u / sympy.sqrt(2))
+    if term == sympy.Heaviside(z):
+        return _Phi(u)
+    if term in (sympy.Max(z, 0), sympy.Max(0, z)):
+        return m * _Phi(u) + s * _phi(u)
+    if term == sympy.Abs(z):
+        return m * (2 * _Phi(u) - 1) + 2 * s * _phi(u)
+    if isinstance(term, sympy.erf):
+        a = sympy.simplify(term.args[0] / z)
+        if a.is_number and a.is_real:
+            return sympy.erf(a * m / sympy.sqrt(1 + 2 * a**2 * s**2))
+    raise NotCertifiable(f"no closed form for the conditional mean A_ρ({term})")
+
+
+def conditional_mean(f: sympy.Expr, rho: sympy.Expr, y: sympy.Symbol = Z,
+                     z: sympy.Symbol = Z) -> sympy.Expr:
+    """``(A_ρ f)(y) = E[f(ρ y + √(1−ρ²) w)]`` in closed form (module docstring), as a sympy
+    expression in ``y``; :class:`NotCertifiable` for a link outside the table."""
+    rho = sympy.nsimplify(rho)
+    if not (-1 < rho < 1):
+        raise ValueError(f"correlation must satisfy |ρ| < 1, got {rho}")
+    out = sympy.Integer(0)
+    for term in sympy.Add.make_args(sympy.expand(sympy.sympify(f))):
+        coeff, base = term.as_independent(z, as_Add=False)
+        out += coeff * _average_term(base, y, rho, z)
+    return out
+
+
+def certified_correlation(f: sympy.Expr, g: sympy.Expr, rho: sympy.Expr, dps: int,
+                          z: sympy.Symbol = Z):
+    """An arb ball (radius below ``10^{-dps}``) containing ``E[f(x) g(y)]``, ``(x, y)``
+    standard Gaussian with correlation ``ρ``: ``E_y[g(y) (A_ρ f)(y)]`` certified in 1-D."""
+    integrand = sympy.sympify(g) * conditional_mean(f, rho, z, z)
+    balls, _, _ = gaussian_moments(integrand, 0, dps, z)
+    return balls[0]
+
+
+def certified_kernel(f: sympy.Expr, rho: sympy.Expr, dps: int, z: sympy.Symbol = Z):
+    """An arb ball containing the Gaussian kernel ``E[f(x) f(y)]`` at correlation ``ρ``."""
+    return certified_correlation(f, f, rho, dps, z)
