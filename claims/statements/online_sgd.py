@@ -153,7 +153,7 @@ def ode_samples(dps: int) -> tuple[np.ndarray, float]:
     c = ODE_CASE
     system = ode.OdeSystem.from_sympy([_rhs(c["s"])], [ro.M])
     times = [c["t_end"] * j / c["points"] for j in range(c["points"] + 1)]
-    traj = ode.solve(system, [c["m0"]], c["t_end"], dps - GUARD_DIGITS, t_eval=times)
+    traj = ode.solve(system, [c["m0"]], c["t_end"], dps - GUARD_DIGITS, t_eval=times, engine="taylor")
     require_digits(traj.digits, dps, "reduced ODE samples")
     return np.array([float(y[0]) for y in traj.ys]), traj.digits
 
@@ -183,7 +183,7 @@ def sgd_distance(lr: float, seeds: range) -> tuple[float, np.ndarray]:
                                "bootstrap interval (planted h₂, d = 100, η = 10^{−3.5}..10^{−5.5}, "
                                "64 seeds)")})
 def tracks_ode(dps: int, exponents: tuple[float, ...], seeds: int) -> Evidence:
-    """Route 1: the reduced ODE (A16) by the high-precision Taylor/heyoka integrator at two
+    """Route 1: the reduced ODE (A16) by the high-precision Taylor integrator at two
     precisions. Route 2: exact-sampler SGD runs, their sup distance to route 1 over the sample
     times, averaged over seeds, its log-log slope in η with a seed-bootstrap interval. Predicted
     slope ½: the fluctuations are O(√η) (diffusion limit), the bias O(ηd) (retraction drift)."""
@@ -199,7 +199,7 @@ def tracks_ode(dps: int, exponents: tuple[float, ...], seeds: int) -> Evidence:
     return Evidence(holds=lo <= 0.5 <= hi and lo > 0, residual=abs(slope - 0.5),
                     tolerance=hi - slope if slope <= 0.5 else slope - lo,
                     exponent=(slope, (hi - lo) / 2), digits=digits,
-                    method="exact-sampler SGD vs reduced ODE (heyoka/Taylor, two precisions); least-"
+                    method="exact-sampler SGD vs reduced ODE (Taylor integrator, two precisions); least-"
                     f"squares slope of log mean sup distance in log lr, {BOOTSTRAP} seed-bootstrap "
                     f"resamples, {CONFIDENCE:.0%} percentile interval",
                     details={"fitted exponent": f"{slope:.3f}, 99% interval [{lo:.3f}, {hi:.3f}]",
@@ -228,7 +228,7 @@ def fluctuation_size(dps: int, exponent: float, seeds: int) -> Evidence:
     b, sigma2 = step_moments(c["s"])
     unbiased = sympy.expand(b - _rhs(c["s"])) == 0
     system = ode.OdeSystem.from_sympy([_rhs(c["s"])], [ro.M])
-    end = ode.solve(system, [c["m0"]], c["t_end"], dps - GUARD_DIGITS, t_eval=[c["t_end"]])
+    end = ode.solve(system, [c["m0"]], c["t_end"], dps - GUARD_DIGITS, t_eval=[c["t_end"]], engine="taylor")
     require_digits(end.digits, dps, "reduced ODE at t_end")
     bf, ratio = sympy.lambdify(ro.M, b, "mpmath"), sympy.lambdify(ro.M, sigma2 / b**3, "mpmath")
 
