@@ -18,6 +18,7 @@ from gfverify.numerics import finite_ridge as numeric
 from gfverify.numerics import ode
 from gfverify.numerics import stiefel_flow as sf
 from gfverify.theory import finite_ridge as fr
+from gfverify.theory import timescales as ts
 from gfverify.theory.averaging import average, inner, reduced_loss
 from gfverify.theory.hermite import h_multi
 
@@ -187,14 +188,17 @@ ESCAPE = dict(alphas={1: 1, 2: 1}, m0=R(1, 10), m1=R(1, 2))
 
 @claim("A.finite_ridge_escape", kind="ode", source="A19",
        statement="the escape time T(μ) of the ridge flow (f* = h1 + h2, m: 1/10 → 1/2, λ_k = 2^{−k}) "
-                 "increases with μ, T(μ) − T(0) = cμ + O(μ²) with c = ∫ −∂_μR_μ/R_0² dm exact",
+                 "increases with μ, T(μ) − T(0) = cμ + O(μ²) with c = ∫ −∂_μR_μ/R_0² dm exact; as "
+                 "m0 → 0 its leading term is (1 + μ/λ_s) times that of T(0)",
        latex=r"T(\mu) - T(0) \sim \mu\int_{m_0}^{m_1}\frac{-\partial_\mu R_\mu}{R_0^2}\,dm")
 def ridge_escape(dps: int) -> Evidence:
     """Route 1: c by differentiating under the integral and integrating the rational function
     exactly (sympy). Route 2: T(μ_j) by integrating the ODE to the event m = m1 (ODE layer,
     confirmed digits) at μ_j = 2^{−j} min_k λ_k/100 (as many as put the extrapolation error below
     10^{−dps}) and μ = 0, the difference quotients extrapolated to μ → 0; and
-    T(0) < T(1/100) < T(1/10) < T(1) along the way."""
+    T(0) < T(1/100) < T(1/10) < T(1) along the way. Exact: the leading singular term in m0 of
+    ∫ dm/R_μ (theory.timescales) at μ = 1/10 over that at μ = 0 is 1 + μ/λ_s, s the information
+    exponent."""
     problem = fr.single_index_problem(ESCAPE["alphas"], r=KERNEL_R)
     rhs = fr.ridge_rhs(problem)
     slope = fr.escape_time_slope(rhs, M, ESCAPE["m0"], ESCAPE["m1"])
@@ -217,7 +221,11 @@ def ridge_escape(dps: int) -> Evidence:
                                                 [(times[mu].t - t0) * mu.q / mu.p for mu in mus])
     ev = versus_numeric(slope, quotient, dps, "exact dT/dmu at 0 (differentiation under the integral) vs "
                         "difference quotients of ODE event times extrapolated to mu -> 0")
-    return ev.also(increasing, slope=sympy.sstr(slope), T0=mpmath.nstr(times[0].t, 15),
+    s = min(ESCAPE["alphas"])
+    lead = [ts.singular_terms(sympy.expand(sympy.cancel(rhs.subs(MU, mu))), M)[0] for mu in (0, RIDGE)]
+    ratio = sympy.simplify(lead[1] / lead[0])
+    return ev.also(increasing and ratio == 1 + RIDGE / KERNEL_R**s, leading_term_ratio=str(ratio),
+                   slope=sympy.sstr(slope), T0=mpmath.nstr(times[0].t, 15),
                    T_ladder=", ".join(f"T({mu}) = {mpmath.nstr(e.t, 12)}"
                                       for mu, e in zip(("1/100", "1/10", "1"), ladder)))
 
