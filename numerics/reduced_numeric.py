@@ -32,6 +32,7 @@ from gfverify.numerics import ode
 from gfverify.numerics.averaging import inner_average_here, inner_average_many
 from gfverify.numerics.bulirsch_stoer import BulirschStoer, default_kmax
 from gfverify.numerics.hermite import hermite_coefficients
+from gfverify.numerics.random_matrices import haar_stiefel
 from gfverify.theory import reduced_ode as ro
 
 Matrix = mpmath.matrix
@@ -374,3 +375,51 @@ def horizon(phi64: Callable[[np.ndarray], np.ndarray], M0: np.ndarray, bound: fl
         if np.linalg.norm(np.eye(q) - M @ M.T, 2) <= bound:
             return t
     return t_max
+
+
+# ----------------------------------------------------------------------------- starts and runs
+
+def _exact(A: np.ndarray) -> sympy.Matrix:
+    return sympy.Matrix(A.shape[0], A.shape[1], [sympy.Rational(float(x)) for x in A.flat])
+
+
+def ginibre_start(q: int, d: int, rng: np.random.Generator) -> sympy.Matrix:
+    """``M(0) = Z/√d`` with ``Z`` a q×q Ginibre matrix (the A11 limit law), exact binary
+    rationals; :class:`InputError` when the draw is not a strict contraction."""
+    M0 = rng.standard_normal((q, q)) / np.sqrt(d)
+    if np.linalg.norm(M0, 2) >= 1:
+        raise InputError(f"the Ginibre draw Z/sqrt({d}) has operator norm >= 1: not a correlation")
+    return _exact(M0)
+
+
+def haar_start(q: int, d: int, rng: np.random.Generator) -> sympy.Matrix:
+    """``M(0) = W*ᵀW(0)`` for ``W(0)`` Haar on St(d, q) and ``W* = [I_q; 0]`` (A11)."""
+    return _exact(haar_stiefel(d, q, rng)[:q, :])
+
+
+def rank_one_start(q: int, d: int, rng: np.random.Generator) -> sympy.Matrix:
+    """A rank-one ``M(0) = a bᵀ / d`` (Gaussian ``a, b``): a start in the invariant set of the
+    rank-deficient correlations (``M(t) v = 0`` for ``M(0) v = 0``)."""
+    a, b = _exact(rng.standard_normal((q, 1))), _exact(rng.standard_normal((q, 1)))
+    return a * b.T / d
+
+
+def run_flow(link: sympy.Expr | str, zs: Sequence[sympy.Symbol], M0: sympy.Matrix, bound: float,
+             t_max: float, digits: int, samples: int = 6) -> FlowRecord:
+    """The reduced flow of ``link`` (a polynomial in ``zs``, or ``"relu"`` for ``Σ relu(z_i)``)
+    from ``M0``, sampled at ``T k / samples``, ``k = 0..samples``, where ``T`` is where a
+    float64 look-ahead first has ``‖I − G‖ ≤ bound / 100`` (else ``t_max``); every sample
+    confirmed to ``digits`` by the ODE layer."""
+    q = M0.rows
+    if link == "relu":
+        system, _ = relu_sum_system(q)
+        start, phi64, reduced = relu_sum_start(M0), relu_sum_phi64, relu_sum_link(q)
+    else:
+        system, _ = polynomial_system(link, zs)
+        start, phi64, reduced = list(M0), polynomial_phi64(link, zs), polynomial_link(link, zs)
+    T = horizon(phi64, np.array(M0.tolist(), dtype=float), bound / 100, t_max)
+    T = sympy.Rational(round(T * 100), 100)
+    times = [T * k / samples for k in range(1, samples + 1)]
+    states, agreed, dps = flow_states(system, start, q, times, digits)
+    with mpmath.workdps(dps):
+        return record(reduced, [0, *times], states, agreed)
