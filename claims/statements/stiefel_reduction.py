@@ -75,8 +75,8 @@ def _compare(dps: int, link: sympy.Expr, zs: list, M0: sympy.Matrix, t_end: symp
                  "_d300": dict(link=CUBIC, zs=[Z1, Z2], M0=M0_2, t_end=R(1), d=300, tier="full",
                                statement="the d = 300 Stiefel flow (f* = z1 + z1z2 + z2³/3), "
                                          "projected to M = W*ᵀW, follows Ṁ = (I − G)Φ(G)M"),
-                 "_q3": dict(link=STAIRCASE, zs=[Z1, Z2, Z3], M0=M0_3, t_end=R(1), d=100, tier="full",
-                             statement="the d = 100 Stiefel flow of the staircase (q = 3), "
+                 "_q3": dict(link=STAIRCASE, zs=[Z1, Z2, Z3], M0=M0_3, t_end=R(1), d=200, tier="full",
+                             statement="the d = 200 Stiefel flow of the staircase (q = 3), "
                                        "projected to M = W*ᵀW, follows Ṁ = (I − G)Φ(G)M")})
 def stiefel_reduction(dps: int, link: sympy.Expr, zs: list, M0: sympy.Matrix, t_end: sympy.Expr,
                       d: int) -> Evidence:
