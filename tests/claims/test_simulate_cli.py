@@ -106,3 +106,12 @@ def test_dask_cluster_gives_the_same_runs(capsys):
     here = _json(capsys, *argv, "--scheduler", "local")
     there = _json(capsys, *argv, "--scheduler", "cluster")
     assert here["runs"] == there["runs"]
+
+
+def test_progress_bar_path_gives_the_same_runs():
+    from gfverify.claims.commands.simulate import simulate
+
+    setup = SgdSetup(model="planted", link=h(2, Z), q=1, d=100, lr=1e-3)
+    quiet = simulate(setup, 3, 0.5, 10**5, "exact")
+    shown = simulate(setup, 3, 0.5, 10**5, "exact", show_progress=True)
+    assert quiet["runs"] == shown["runs"]
