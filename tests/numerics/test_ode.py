@@ -205,3 +205,12 @@ def test_sample_agreement_is_relative_to_the_largest_component_and_never_negativ
     assert ode._sample_agreement(traj([1, 2]), traj([1, 2 + tiny]), 30) == pytest.approx(10.301, abs=1e-3)
     assert ode._sample_agreement(traj([1, 2]), traj([1, 2]), 30) == 30
     assert ode._sample_agreement(traj([1]), traj([-1]), 30) == 0
+
+
+def test_event_on_the_second_component():
+    """x' = −x, y' = x from (1, 0): y = 1 − e^{−t} reaches 1/2 at t = ln 2 (mutation triage,
+    seed 11: an index check 0 == index refused every component but the first)."""
+    system = ode.OdeSystem.from_sympy([-m, m], [m, y])
+    r = ode.event_time(system, [1, 0], 1, sympy.Rational(1, 2), 20)
+    with mpmath.workdps(30):
+        assert agreed_digits(r.t, mpmath.log(2), 30) >= 20

@@ -137,3 +137,11 @@ def test_reduced_and_planted_losses_single_index():
     f = h(3, Z1) * sympy.sqrt(6)
     assert sympy.simplify(reduced_loss(f, [[m]], [Z1]) - 3 * (1 - m**6)) == 0
     assert sympy.simplify(planted_loss(f, [[m]], [Z1]) - 6 * (1 - m**3)) == 0
+
+
+def test_a_wide_or_tall_matrix_is_not_a_contraction_of_r_q():
+    """N acts on R^q, so it is square (mutation triage, seed 11: a 1×3 N with ‖N‖ = 1/2 was let
+    through when only rows > cols was refused)."""
+    for N in ([[sympy.Rational(1, 2), 0, 0]], [[sympy.Rational(1, 2)], [0], [0]]):
+        with pytest.raises(InputError, match="must be square"):
+            validate_contraction(N)

@@ -120,3 +120,13 @@ def test_exp_with_a_constant_in_its_argument():
         got = H.hermite_coefficients(sympy.exp(a * z + b), 5)
         for k, g in enumerate(got):
             assert sympy.simplify(g - sympy.exp(b + a**2 / 2) * a**k / sympy.sqrt(sympy.factorial(k))) == 0
+
+
+def test_a_quadratic_exponent_is_outside_the_closed_form_family():
+    """exp(a z + b) only: exp(z²/8) is in L²(γ) with α_0 = E[e^{z²/8}] = (1 − 1/4)^{-1/2} = 2/√3,
+    not the closed form of a linear exponent (mutation triage, seed 11: read as exp(0) it gave
+    α_0 = 1)."""
+    with pytest.raises(H.NotClosedForm, match="not linear"):
+        H.hermite_coefficients(sympy.exp(z**2 / 8), 2)
+    with pytest.raises(H.NotClosedForm, match="not linear"):
+        H.hermite_coefficients(sympy.erf(z**2), 2)
