@@ -8,6 +8,8 @@ slope in ``μ``. The theory document's formulas are typed here (``typed_*``) and
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import mpmath
 import sympy
 
@@ -156,10 +158,17 @@ def _envelope(target: str, alphas: dict = SYMBOLIC) -> Evidence:
     value = problem.objective(c) if target == "objective" else problem.loss(c)
     flow = fr.ridge_rhs(problem)
     _, _, typed_flow = typed_single_index(alphas, M, RK, MU)
-    return exact_identity([flow + (1 - M**2) * sympy.diff(value, M), flow - typed_flow],
-                          f"the flow with the link at its ridge optimum (partial gradient at fixed c) "
-                          f"vs -(1 - m^2) d/dm of the {target} at f_mu; and vs the typed q = 1 flow "
-                          f"(alpha_1..alpha_3, m, r, mu symbolic)")
+    ev = exact_identity([flow + (1 - M**2) * sympy.diff(value, M), flow - typed_flow],
+                        f"the flow with the link at its ridge optimum (partial gradient at fixed c) "
+                        f"vs -(1 - m^2) d/dm of the {target} at f_mu; and vs the typed q = 1 flow "
+                        f"(alpha_k, m, r, mu symbolic)")
+    # a non-zero symbolic residual is shown by its value at one generic point (a witness)
+    point = {**{a: R(1, k) for k, a in alphas.items()}, M: R(3, 5), RK: R(1, 2), MU: R(1, 10)}
+    witness = sympy.simplify(ev.residual.subs(point)) if not ev.holds else 0
+    if witness == 0:
+        return ev
+    return replace(ev, residual=witness, details={**ev.details, "residual at alpha_k = 1/k, m = 3/5, "
+                                                  "r = 1/2, mu = 1/10": str(witness)})
 
 
 @claim("A.finite_ridge_flow", kind="identity", source="A19",
