@@ -82,7 +82,7 @@ growing = [sympy.expand_log(ts.singular_terms(f, gs[i])[0].subs(ts.M0, 1 / ts.D)
 display(Math(r"\tilde s = " + sympy.latex(exponents) + r",\quad \text{growing terms: }"
              + sympy.latex(growing)))
 judged("stage_exponents", exact_identity(
-    [sympy.Integer(value("stage_exponents", e)) - 1 for e in exponents]
+    [value("stage_exponents", sympy.Integer(e)) - 1 for e in exponents]
     + [g - sympy.log(ts.D) / sympy.diff(f, gs[i]).subs(gs[i], 0)
        for i, (f, g) in enumerate(zip(frozen, growing))]
     + [g - sympy.log(ts.D) / 2 for g in growing],
@@ -214,7 +214,7 @@ judged("spectrum", versus_numeric(
                                              for e in sorted(mpmath.re(x) for x in pa.spectrum(P, q))]),
     DPS, "eigenvalues of DF(P) by sympy (exact) vs mpmath.eig", relative=False))
 judged("zero_modes", exact_identity(
-    [sympy.Integer(value("zero_modes", sum(1 for e in ev if e == 0)) - (q - k) ** 2)
+    [value("zero_modes", sympy.Integer(sum(1 for e in ev if e == 0))) - (q - k) ** 2
      for (q, k), ev in spectra.items()]
     + [sympy.Integer(sum(1 for e in ev if e > 0)) for (q, k), ev in spectra.items()],
     "zero eigenvalues minus (q − k)²; positive eigenvalues (none)"))
@@ -246,7 +246,7 @@ for q, cen in censuses.items():
            f"against {ROUGH[q] - 0.1:.2f}: {binomial_power(n, ROUGH[q], ROUGH[q] - 0.1, LEVEL):.3f})")
 q1 = censuses[1]
 judged("q1_iff_positive", exact_identity(
-    [sympy.Integer(value("q1_iff_positive", q1.successes) - q1.successes_with_positive_permutation),
+    [value("q1_iff_positive", sympy.Integer(q1.successes)) - q1.successes_with_positive_permutation,
      sympy.Integer(q1.spurious_with_positive_permutation)],
     "q = 1: successes minus successes with m(0) > 0; spurious limits with m(0) > 0"))
 undecided = max(c.undecided / c.starts for c in censuses.values())
