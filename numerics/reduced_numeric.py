@@ -157,14 +157,19 @@ class ReducedLink:
 
 def quadrature_kernel(a: sympy.Expr, b: sympy.Expr, z: sympy.Symbol) -> Kernel:
     """``κ_{ab}(ρ) = <A_ρ a, b>`` (n = 0) and ``κ_{ab}'(ρ) = <A_ρ a', b'>`` (n = 1, Price) on the
-    averaging layer's one-dimensional grid at the current precision."""
+    averaging layer's one-dimensional grid at the current precision (values kept per ρ, n and
+    precision: a matrix with repeated entries costs one quadrature per distinct entry)."""
     pair = {0: (a, b), 1: (sympy.diff(a, z), sympy.diff(b, z))}
+    known: dict = {}
 
     def kernel(rho, n: int = 0) -> mpmath.mpf:
         if n not in pair:
             raise InputError("quadrature kernels are implemented for n = 0, 1")
-        N = sympy.Matrix([[sympy.Rational(*_ratio(rho))]])
-        return inner_average_here(pair[n][0], pair[n][1], N, [z])
+        key = (mpmath.mp.dps, _ratio(rho), n)
+        if key not in known:
+            N = sympy.Matrix([[sympy.Rational(*key[1])]])
+            known[key] = inner_average_here(pair[n][0], pair[n][1], N, [z])
+        return known[key]
 
     return kernel
 
@@ -189,7 +194,11 @@ def separable_link(kernels: Sequence[Sequence[Kernel]], name: str) -> ReducedLin
         return mpmath.fsum(kernels[i][j](G[i, j], 0) for i in range(q) for j in range(q))
 
     def phi(G: Matrix) -> Matrix:
-        return mpmath.matrix([[kernels[i][j](G[i, j], 1) for j in range(q)] for i in range(q)])
+        out = mpmath.matrix(q, q)
+        for i in range(q):
+            for j in range(i, q):
+                out[i, j] = out[j, i] = kernels[i][j](G[i, j], 1)
+        return out
 
     return ReducedLink(q=q, psi=psi, phi=phi, name=name)
 

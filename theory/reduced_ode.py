@@ -81,8 +81,8 @@ def general_matrix(q: int, name: str = "m") -> sympy.Matrix:
 
 def _check_q(zs: Sequence[sympy.Symbol]) -> int:
     q = len(zs)
-    if not 1 <= q <= 3:
-        raise InputError(f"the reduced dynamics is derived for q = 1, 2 or 3 variables, got q = {q}")
+    if not 1 <= q <= 4:
+        raise InputError(f"the reduced dynamics is derived for q = 1 to 4 variables, got q = {q}")
     return q
 
 

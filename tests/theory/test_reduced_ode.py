@@ -72,9 +72,17 @@ def test_bad_alphas(alphas):
 
 
 def test_q_limit():
-    zs = sympy.symbols("a b c e", real=True)
+    zs = sympy.symbols("a b c e f", real=True)
     with pytest.raises(InputError):
-        ro.reduced_rhs(zs[0] * zs[3], list(zs))
+        ro.reduced_rhs(zs[0] * zs[4], list(zs))
+
+
+def test_q4_separable_link_has_the_mehler_phi():
+    # f = h2(z1) + ... + h2(z4): psi = sum_ij G_ij^2 (Mehler per pair), so Phi = 2 G
+    zs = sympy.symbols("a b c e", real=True)
+    G = ro.symmetric_matrix(4)
+    phi = ro.symmetric_gradient(ro.psi_of(sum(h(2, z) for z in zs), zs, G), G)
+    assert (phi - 2 * G).applyfunc(sympy.expand) == sympy.zeros(4)
 
 
 @settings(max_examples=12, deadline=None)
