@@ -66,7 +66,19 @@ def _compare(dps: int, link: sympy.Expr, zs: list, M0: sympy.Matrix, t_end: symp
                    M_end=", ".join(mpmath.nstr(v, 12) for v in reduced[-len(zs) ** 2:]))
 
 
-@claim("A.stiefel_reduction", kind="ode", source="A10",
+def stein_derivation(link: sympy.Expr, zs: list) -> str:
+    """The Stein + Wick gradient coefficients of the two-timescale learner for ``link``."""
+    A, B, _ = sf.stein_coefficients(link, tuple(zs), "two-timescale")
+    return "\n".join([
+        f"f* = {link};  grad_W L = W* A + W B with M = W*^T W (Stein's lemma, Wick moments of "
+        "(W*^T x, W^T x), link = least-squares fit in He_beta(W^T x), held fixed: envelope)",
+        "A = " + sympy.sstr(A.applyfunc(sympy.factor)),
+        "B = " + sympy.sstr(B.applyfunc(sympy.factor)),
+        "Mdot = W*^T Wdot = -(A + M B) + M sym(M^T A + B)",
+    ])
+
+
+@claim("A.stiefel_reduction", kind="ode", source="A10", derivation=stein_derivation,
        statement="the Stiefel gradient flow of ½E[(f*(W*ᵀx) − f(Wᵀx))²] on St(d, 2), link at its "
                  "optimum, projected to M = W*ᵀW, follows Ṁ = (I − G)Φ(G)M, G = MMᵀ "
                  "(d = 20, f* = z1 + z1z2)",
