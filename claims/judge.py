@@ -131,7 +131,7 @@ def enclosure(exact: object | Sequence[object], balls: object | Sequence[object]
     by sympy's ``evalf`` as a ball of 20 guard digits, overlaps its ball; the Evidence is
     ``certified`` when it holds and every radius is at most ``tolerance``. A ball wider than
     ``tolerance`` proves nothing either way: :class:`PrecisionError` (the claim FAILS)."""
-    from flint import arb  # python-flint: a core dependency, imported where balls are judged
+    import flint  # python-flint: a core dependency, imported where balls are judged
 
     want, got = _as_list(exact), _as_list(balls)
     if len(want) != len(got):
@@ -143,15 +143,20 @@ def enclosure(exact: object | Sequence[object], balls: object | Sequence[object]
                              f"{mpmath.nstr(tol, 3)}, too wide to decide")
     digits = max(30, int(-mpmath.log10(tol)) + 20) if tol > 0 else 50
     residual, outside = mpmath.mpf(0), []
-    for k, (w, b) in enumerate(zip(want, got)):
-        with mpmath.workdps(digits + 10):
-            value = _to_mp(w, digits)
-            text = mpmath.nstr(value, digits + 5, strip_zeros=False)
-            guard = mpmath.nstr(max(abs(value), mpmath.mpf(1)) * mpmath.mpf(10) ** -digits, 3)
-            mid = mpmath.mpf(b.mid().str(digits + 5, radius=False)) if not b.is_zero() else 0
-            residual = max(residual, abs(value - mid))
-        if not b.overlaps(arb(text, guard)):
-            outside.append(k)
+    saved = flint.ctx.prec
+    flint.ctx.prec = int((digits + 10) * 3.33)  # the exact side's ball must not be rounded wider
+    try:
+        for k, (w, b) in enumerate(zip(want, got)):
+            with mpmath.workdps(digits + 10):
+                value = _to_mp(w, digits)
+                text = mpmath.nstr(value, digits + 5, strip_zeros=False)
+                guard = mpmath.nstr(max(abs(value), mpmath.mpf(1)) * mpmath.mpf(10) ** -digits, 3)
+                mid = mpmath.mpf(b.mid().str(digits + 5, radius=False)) if not b.is_zero() else 0
+                residual = max(residual, abs(value - mid))
+            if not b.overlaps(flint.arb(text, guard)):
+                outside.append(k)
+    finally:
+        flint.ctx.prec = saved
     info = {"widest_enclosure": mpmath.nstr(widest, 3)}
     if outside:
         info["outside_enclosure"] = ", ".join(map(str, outside[:10]))

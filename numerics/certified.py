@@ -136,7 +136,8 @@ def arb_function(expr: sympy.Expr, z: sympy.Symbol = Z) -> Callable:
         if e == z:
             return lambda x, a: x
         if e.is_Rational:
-            return lambda x, a: acb(_rational(e))
+            value = acb(_rational(e))  # built under the precision of the integration
+            return lambda x, a: value
         if e == sympy.pi:
             return lambda x, a: acb(arb.pi())
         if e == sympy.E:
@@ -172,7 +173,7 @@ def arb_function(expr: sympy.Expr, z: sympy.Symbol = Z) -> Callable:
 
 def _rational(e: sympy.Expr):
     """An exact rational as an arb ball (exact when the denominator is a power of 2)."""
-    e = sympy.nsimplify(e)
+    e = e if isinstance(e, sympy.Rational) else sympy.nsimplify(e)
     if not e.is_Rational:
         raise NotCertifiable(f"the breakpoint {e} is not rational")
     return arb(int(e.p)) / int(e.q)

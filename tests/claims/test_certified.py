@@ -88,3 +88,12 @@ def test_hermite_certify_says_why_not(capsys):
     payload = json.loads(capsys.readouterr().out)
     assert payload["enclosures"] is None and "not rational" in payload["not_certified"]
     assert payload["method"].startswith("exact")  # the closed form still answers
+
+
+def test_the_judge_resolves_differences_far_below_double_precision():
+    """A closed form off by 10^-31 lies outside a ball of radius ~5e-34 (the exact side is a
+    ball at the judge's own precision, not rounded to 53 bits)."""
+    ball = certified_kernel(sympy.erf(z), HALF, 30)
+    right = 2 / sympy.pi * sympy.asin(2 * HALF / 3)
+    assert enclosure(right, ball, tolerance(30), "erf kernel").certified
+    assert not enclosure(right + sympy.Rational(1, 10**31), ball, tolerance(30), "erf kernel").holds
