@@ -45,7 +45,7 @@ RHO, BOUNDARY_BOXES, WIDTH = 4.0, 32, 4.0
 _KINKED = (sympy.Abs, sympy.sign, sympy.Heaviside, sympy.Max, sympy.Min, sympy.Piecewise)
 
 
-class NotCertifiable(Exception):
+class NotCertifiable(ValueError):
     """No certificate for this link (the reason is the message): a function arb cannot
     evaluate, no proven growth bound, or an integrand not analytic near a piece."""
 
@@ -135,8 +135,8 @@ def arb_function(expr: sympy.Expr, z: sympy.Symbol = Z) -> Callable:
     def build(e: sympy.Expr) -> Callable:
         if e == z:
             return lambda x, a: x
-        if e.is_Rational:
-            value = acb(_rational(e))  # built under the precision of the integration
+        if e.is_Rational or isinstance(e, sympy.Float):
+            value = acb(_rational(e) if e.is_Rational else _binary(e))  # at the working precision
             return lambda x, a: value
         if e == sympy.pi:
             return lambda x, a: acb(arb.pi())
@@ -169,6 +169,12 @@ def arb_function(expr: sympy.Expr, z: sympy.Symbol = Z) -> Callable:
         raise NotCertifiable(f"arb evaluation of {e.func.__name__} is not supported")
 
     return build(sympy.sympify(expr))
+
+
+def _binary(e: sympy.Float):
+    """A sympy Float as the exact binary number it stores."""
+    man, exp = mpmath.mpf(e).man_exp
+    return arb(int(man)) * arb(2) ** int(exp)
 
 
 def _rational(e: sympy.Expr):
