@@ -16,7 +16,7 @@ import sympy
 
 from gfverify.claims.commands.escape import parse_alphas
 from gfverify.errors import InputError
-from gfverify.numerics.online_sgd import MAX_Q, MODELS, REFITS, SAMPLERS, SgdSetup, run_sgd
+from gfverify.numerics.online_sgd import MAX_FIT, MAX_Q, MODELS, REFITS, SAMPLERS, SgdSetup, run_sgd
 from gfverify.theory.expressions import parse_expression, parse_number
 from gfverify.theory.hermite import polynomial_from_coefficients
 from gfverify.theory.links import link_variables
@@ -108,7 +108,7 @@ def parse(args: argparse.Namespace) -> tuple[SgdSetup, dict]:
     if not (m1.is_positive and m1 <= 1):
         raise InputError(f"--to must lie in (0, 1], got {args.m1}")
     steps = _integer(args.max_steps, "--max-steps", 0, MAX_STEPS)
-    n_fit = _integer(args.n_fit, "--n-fit", 1, 10**5)
+    n_fit = _integer(args.n_fit, "--n-fit", 1, MAX_FIT)
     every = _integer(args.refit_every, "--refit-every", 1, MAX_STEPS)
     degree = None if args.degree is None else _integer(args.degree, "--degree", 1, MAX_K)
     fits = args.model == "two-timescale" and args.refit == "hermite"
