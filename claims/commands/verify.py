@@ -20,7 +20,7 @@ HELP = "run the claims of the selected tier and print the table (exit 1 if one f
 ORDER = 0
 DEFAULT_DPS = 30
 #: ``--scheduler`` value that starts a local Dask cluster of ``--jobs`` workers for the run.
-EMBEDDED = "embedded"
+EMBEDDED = "cluster"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

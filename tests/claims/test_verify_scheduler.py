@@ -50,7 +50,7 @@ def test_sigint_stops_verify_on_an_embedded_cluster(tmp_path):
     """As test_cli.test_sigint_stops_verify, with the claims running on an embedded Dask cluster:
     exit 130 within 5 s, one line, no output file or temporary, no worker left."""
     proc = subprocess.Popen([sys.executable, "-m", "gfverify", "verify", "--only", "hermite*",
-                             "--jobs", "2", "--scheduler", "embedded", "--json", str(tmp_path / "out.json")],
+                             "--jobs", "2", "--scheduler", "cluster", "--json", str(tmp_path / "out.json")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     deadline = time.monotonic() + 60
