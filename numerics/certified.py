@@ -86,32 +86,46 @@ def require_flint() -> None:
 
 
 # ---------------------------------------------------------------- sympy -> arb, per piece
-def _branch(expr: sympy.Expr, z: sympy.Symbol, at: sympy.Rational) -> sympy.Expr:
-    """``expr`` with every kinked function replaced by its branch at the point ``at`` (valid on
-    the whole open piece containing ``at``, which has no breakpoint inside)."""
-    def sgn(u: sympy.Expr) -> int:
+def _branch(expr: sympy.Expr, z: sympy.Symbol, lo: sympy.Rational, hi: sympy.Rational) -> sympy.Expr:
+    """``expr`` on the open piece ``(lo, hi)`` with every kinked function replaced by its branch
+    there: the branch is read at the midpoint, and sympy's ``solveset`` must prove that the
+    quantity deciding it (the argument of Abs/sign/Heaviside, the gap between the chosen and
+    each other argument of Max/Min, the two sides of a Piecewise condition) has no zero inside;
+    :class:`NotCertifiable` otherwise."""
+    at, piece = (lo + hi) / 2, sympy.Interval.open(lo, hi)
+
+    def constant_sign(u: sympy.Expr) -> int:
+        if not u.is_number and sympy.solveset(u, z, piece) != sympy.S.EmptySet:
+            raise NotCertifiable(f"cannot prove that {u} keeps its sign on ({lo}, {hi})")
         value = sympy.N(u.subs(z, at), 30)
         return 0 if value == 0 else (1 if value > 0 else -1)
 
     def walk(e: sympy.Expr) -> sympy.Expr:
         if not e.args or not e.has(*_KINKED):
             return e
-        args = [walk(a) for a in e.args] if not isinstance(e, sympy.Piecewise) else None
-        if isinstance(e, sympy.Abs):
-            return args[0] * sgn(args[0])
-        if isinstance(e, sympy.sign):
-            return sympy.Integer(sgn(args[0]))
-        if isinstance(e, sympy.Heaviside):
-            return sympy.Integer(1 if sgn(args[0]) > 0 else 0)
-        if isinstance(e, (sympy.Max, sympy.Min)):
-            values = [sympy.N(a.subs(z, at), 30) for a in args]
-            pick = max if isinstance(e, sympy.Max) else min
-            return args[values.index(pick(values))]
         if isinstance(e, sympy.Piecewise):
             for value, cond in e.args:
+                if isinstance(cond, sympy.core.relational.Relational):
+                    constant_sign(cond.lhs - cond.rhs)
+                elif cond not in (sympy.true, sympy.false):
+                    raise NotCertifiable(f"cannot decide the condition {cond} on ({lo}, {hi})")
                 if cond.subs(z, at) == sympy.true:
                     return walk(value)
             raise NotCertifiable(f"no branch of {e} at z = {at}")
+        args = [walk(a) for a in e.args]
+        if isinstance(e, sympy.Abs):
+            return args[0] * constant_sign(args[0])
+        if isinstance(e, sympy.sign):
+            return sympy.Integer(constant_sign(args[0]))
+        if isinstance(e, sympy.Heaviside):
+            return sympy.Integer(1 if constant_sign(args[0]) > 0 else 0)
+        if isinstance(e, (sympy.Max, sympy.Min)):
+            values = [sympy.N(a.subs(z, at), 30) for a in args]
+            chosen = args[values.index((max if isinstance(e, sympy.Max) else min)(values))]
+            for other in args:
+                if other is not chosen:
+                    constant_sign(chosen - other)
+            return chosen
         return e.func(*args)
 
     return walk(sympy.sympify(expr))
@@ -362,7 +376,11 @@ def gaussian_moments(f: sympy.Expr, kmax: int, dps: int, z: sympy.Symbol = Z,
     try:
         target = arb(10) ** (-dps - 2)
         L, tail = tail_length(envelope(f, z), target / 4)
-        cuts = sorted({sympy.nsimplify(c) for c in breakpoints(f, z)} | {sympy.Integer(0)}, key=float)
+        try:
+            kinks = breakpoints(f, z)
+        except (NotImplementedError, ValueError, TypeError) as exc:
+            raise NotCertifiable(f"sympy cannot locate the kinks of {f} ({type(exc).__name__})") from None
+        cuts = sorted({sympy.nsimplify(c) for c in kinks} | {sympy.Integer(0)}, key=float)
         cuts = [c for c in cuts if -L < float(c) < L]
         ends = [sympy.Integer(0) if fold else sympy.Rational(-L), *cuts, sympy.Rational(L)]
         ends = sorted(set(ends), key=float)
@@ -372,7 +390,7 @@ def gaussian_moments(f: sympy.Expr, kmax: int, dps: int, z: sympy.Symbol = Z,
         steps = sum(max(1, math.ceil(float(hi - lo) / WIDTH)) for lo, hi in pieces)
         ks = range(1 if fold == -1 else 0, kmax + 1, 2 if fold else 1)
         for lo, hi in pieces:
-            piece = arb_function(_branch(f, z, (lo + hi) / 2), z)
+            piece = arb_function(_branch(f, z, lo, hi), z)
 
             def F(x, analytic, piece=piece):
                 return piece(x, analytic) * (-(x * x) / 2).exp() * weight

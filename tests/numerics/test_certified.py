@@ -41,8 +41,9 @@ def test_tanh_kmax_100_at_50_digits():
 @pytest.mark.parametrize("f", [
     sympy.Max(z, 0), sympy.Abs(z), sympy.sign(z), sympy.erf(z), sympy.log(1 + sympy.exp(z)),
     1 / (1 + sympy.exp(-z)), z**2 * sympy.erf(z), sympy.Piecewise((z - 1, z > 1), (0, True)),
-    sympy.Heaviside(z - R(1, 3)),
-], ids=["relu", "abs", "sign", "erf", "softplus", "sigmoid", "z2erf", "shifted_relu", "step_third"])
+    sympy.Heaviside(z - R(1, 3)), sympy.sign(z**2 - 1),
+], ids=["relu", "abs", "sign", "erf", "softplus", "sigmoid", "z2erf", "shifted_relu", "step_third",
+        "sign_z2m1"])
 def test_links_are_enclosed(f):
     enc = C.hermite_enclosures(f, 12, 25)
     ref = hermite_coefficients(f, 12, 35)
@@ -66,6 +67,7 @@ def test_a_shifted_ball_misses_the_value():
     (sympy.exp(z**2 / 8), "grows faster"),
     (sympy.Heaviside(z - sympy.sqrt(2)), "not rational"),
     (sympy.sqrt(sympy.Abs(z)), "not analytic"),
+    (sympy.Abs(sympy.sin(z)), "kinks"),
 ])
 def test_refusals_say_why(f, reason):
     with pytest.raises(C.NotCertifiable, match=reason):
