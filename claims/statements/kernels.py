@@ -43,8 +43,8 @@ def kernel_polynomial(dps: int) -> Evidence:
                           "E[f(x)f(y)] = ⟨A_ρ f, f⟩ − Σ α_k² ρ^k by Wick, symbolic ρ")
 
 
-def _sign_variant(rho: sympy.Rational, tier: str = "quick") -> dict:
-    return dict(rho=rho, tier=tier, statement=f"E[sign x sign y] = (2/π) arcsin ρ at ρ = {rho}",
+def _sign_variant(rho: sympy.Rational) -> dict:
+    return dict(rho=rho, statement=f"E[sign x sign y] = (2/π) arcsin ρ at ρ = {rho}",
                 latex=rf"\mathbb{{E}}[\mathrm{{sign}}\,x\,\mathrm{{sign}}\,y] = \tfrac{{2}}{{\pi}}"
                       rf"\arcsin\rho,\ \rho = {sympy.latex(rho)}")
 
@@ -54,7 +54,7 @@ def _sign_variant(rho: sympy.Rational, tier: str = "quick") -> dict:
        latex=r"\mathbb{E}[\mathrm{sign}\,x\,\mathrm{sign}\,y] = \tfrac{2}{\pi}\arcsin\rho",
        variants={"": _sign_variant(R(-3, 5)), "_rho_small": _sign_variant(R(1, 10)),
                  "_rho_near_minus_one": _sign_variant(R(-9, 10)),
-                 "_rho_near_one": _sign_variant(R(99, 100), "full")})
+                 "_rho_near_one": _sign_variant(R(99, 100))})
 def kernel_sign(dps: int, rho: sympy.Rational) -> Evidence:
     """Route 1: the closed form (2/π) arcsin ρ (the arcsine law). Route 2: a certified enclosure
     of E_y[sign(y) erf(ρy/√(2(1−ρ²)))], the 2-D integral conditioned on y (one 1-D integral in
