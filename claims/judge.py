@@ -130,14 +130,17 @@ def enclosure(exact: object | Sequence[object], balls: object | Sequence[object]
     :mod:`gfverify.numerics.certified`): the statement holds iff every exact value, evaluated
     by sympy's ``evalf`` as a ball of 20 guard digits, overlaps its ball; the Evidence is
     ``certified`` when it holds and every radius is at most ``tolerance``. A ball wider than
-    ``tolerance`` proves nothing either way: :class:`PrecisionError` (the claim FAILS)."""
+    ``tolerance`` proves nothing either way: :class:`PrecisionError` (the claim FAILS). An
+    "exact" side given as arb balls (a second certified route) is used as it is: overlap then
+    proves the two sides within the sum of the radii, at most twice ``tolerance``."""
     import flint  # python-flint: a core dependency, imported where balls are judged
 
     want, got = _as_list(exact), _as_list(balls)
     if len(want) != len(got):
         raise ValueError(f"exact side has {len(want)} values, the enclosures {len(got)}")
     tol = mpmath.mpf(tolerance)
-    widest = max((mpmath.mpf(b.rad().str(5, radius=False)) for b in got), default=mpmath.mpf(0))
+    sides = got + [w for w in want if isinstance(w, flint.arb)]
+    widest = max((mpmath.mpf(b.rad().str(5, radius=False)) for b in sides), default=mpmath.mpf(0))
     if widest > tol:
         raise PrecisionError(f"{method}: an enclosure has radius {mpmath.nstr(widest, 3)} > "
                              f"{mpmath.nstr(tol, 3)}, too wide to decide")
@@ -148,12 +151,14 @@ def enclosure(exact: object | Sequence[object], balls: object | Sequence[object]
     try:
         for k, (w, b) in enumerate(zip(want, got)):
             with mpmath.workdps(digits + 10):
-                value = _to_mp(w, digits)
-                text = mpmath.nstr(value, digits + 5, strip_zeros=False)
-                guard = mpmath.nstr(max(abs(value), mpmath.mpf(1)) * mpmath.mpf(10) ** -digits, 3)
-                mid = mpmath.mpf(b.mid().str(digits + 5, radius=False)) if not b.is_zero() else 0
-                residual = max(residual, abs(value - mid))
-            if not b.overlaps(flint.arb(text, guard)):
+                if isinstance(w, flint.arb):
+                    value, side = _arb_mid(w, digits), w
+                else:
+                    value = _to_mp(w, digits)
+                    side = flint.arb(mpmath.nstr(value, digits + 5, strip_zeros=False),
+                                     mpmath.nstr(max(abs(value), 1) * mpmath.mpf(10) ** -digits, 3))
+                residual = max(residual, abs(value - _arb_mid(b, digits)))
+            if not b.overlaps(side):
                 outside.append(k)
     finally:
         flint.ctx.prec = saved
@@ -163,3 +168,8 @@ def enclosure(exact: object | Sequence[object], balls: object | Sequence[object]
     info.update(details or {})
     return Evidence(holds=not outside, residual=residual, tolerance=tol, method=method,
                     digits=None, certified=not outside, details=info)
+
+
+def _arb_mid(ball, digits: int) -> mpmath.mpf:
+    """The midpoint of an arb ball as an mpmath number (``digits + 5`` digits)."""
+    return mpmath.mpf(0) if ball.is_zero() else mpmath.mpf(ball.mid().str(digits + 5, radius=False))

@@ -17,9 +17,12 @@ for sums of constant multiples of ``z^n`` (binomial with the Gaussian moments of
 
 from __future__ import annotations
 
+import math
+
+import flint
 import sympy
 
-from gfverify.numerics.certified import NotCertifiable, gaussian_moments
+from gfverify.numerics.certified import NotCertifiable, _rational, gaussian_moments, hermite_enclosures
 from gfverify.theory.hermite import Z
 
 _W = sympy.Symbol("w", real=True)
@@ -79,8 +82,15 @@ def conditional_mean(f: sympy.Expr, rho: sympy.Expr, y: sympy.Symbol = Z,
 def certified_correlation(f: sympy.Expr, g: sympy.Expr, rho: sympy.Expr, dps: int,
                           z: sympy.Symbol = Z):
     """An arb ball (radius below ``10^{-dps}``) containing ``E[f(x) g(y)]``, ``(x, y)``
-    standard Gaussian with correlation ``ρ``: ``E_y[g(y) (A_ρ f)(y)]`` certified in 1-D."""
-    integrand = sympy.sympify(g) * conditional_mean(f, rho, z, z)
+    standard Gaussian with correlation ``ρ``: ``E_y[g(y) (A_ρ f)(y)]`` certified in 1-D, or
+    ``E_x[f(x) (A_ρ g)(x)]`` when only ``g`` has a closed-form conditional mean."""
+    try:
+        integrand = sympy.sympify(g) * conditional_mean(f, rho, z, z)
+    except NotCertifiable as first:
+        try:
+            integrand = sympy.sympify(f) * conditional_mean(g, rho, z, z)
+        except NotCertifiable:
+            raise first from None
     balls, _, _ = gaussian_moments(integrand, 0, dps, z)
     return balls[0]
 
@@ -88,3 +98,27 @@ def certified_correlation(f: sympy.Expr, g: sympy.Expr, rho: sympy.Expr, dps: in
 def certified_kernel(f: sympy.Expr, rho: sympy.Expr, dps: int, z: sympy.Symbol = Z):
     """An arb ball containing the Gaussian kernel ``E[f(x) f(y)]`` at correlation ``ρ``."""
     return certified_correlation(f, f, rho, dps, z)
+
+
+def mehler_series(f: sympy.Expr, g: sympy.Expr, rho: sympy.Expr, dps: int, z: sympy.Symbol = Z):
+    """An arb ball containing ``Σ_k α_k(f) α_k(g) ρ^k`` (Mehler: ``= E[f(x) g(y)]``) from
+    certified coefficients ``k ≤ K`` and the tail ``Σ_{k>K} |α_k β_k| |ρ|^k ≤ ‖f‖ ‖g‖
+    |ρ|^{K+1}/(1 − |ρ|)`` (``|α_k| ≤ ‖f‖``), the norms certified as ``E[f²]``, ``E[g²]``."""
+    rho = sympy.nsimplify(rho)
+    r = abs(float(rho))
+    if not r < 1:
+        raise ValueError(f"correlation must satisfy |ρ| < 1, got {rho}")
+    norms = [gaussian_moments(sympy.sympify(h) ** 2, 0, 15, z)[0][0] for h in (f, g)]
+    bound = float((norms[0] * norms[1]).sqrt().upper())
+    kmax = max(1, math.ceil((dps + 2 + math.log10(max(bound, 1e-300) / (1 - r))) / -math.log10(r)))
+    a = hermite_enclosures(f, kmax, dps + 2, z).balls
+    b = hermite_enclosures(g, kmax, dps + 2, z).balls
+    saved = flint.ctx.prec
+    flint.ctx.prec = int(dps * 3.33) + 64
+    try:
+        x = _rational(rho)
+        total = sum((ak * bk * x ** k for k, (ak, bk) in enumerate(zip(a, b))), flint.arb(0))
+        tail = (norms[0] * norms[1]).sqrt() * flint.arb(r).upper() ** (kmax + 1) / (1 - flint.arb(r))
+        return total + flint.arb(0, (abs(tail) * (1 + flint.arb("1e-10"))).upper())
+    finally:
+        flint.ctx.prec = saved

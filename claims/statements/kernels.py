@@ -12,7 +12,7 @@ from gfverify.claims.judge import enclosure, exact_identity, numeric_pair
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
 from gfverify.numerics.averaging import inner_average_here
-from gfverify.numerics.certified_kernels import certified_kernel
+from gfverify.numerics.certified_kernels import certified_correlation, certified_kernel, mehler_series
 from gfverify.numerics.hermite import hermite_coefficients
 from gfverify.numerics.precision import tolerance
 from gfverify.theory.averaging import inner, psi
@@ -85,3 +85,25 @@ def kernel_tanh(dps: int) -> Evidence:
                              "vs E[tanh x tanh y] by 2-D quadrature, ρ = 1/4",
                         details={"not_certified": "no closed form for A_ρ tanh, and neither side "
                                                   "is a closed form to enclose"})
+
+
+def _cross_variant(f: sympy.Expr, g: sympy.Expr, rho: sympy.Rational) -> dict:
+    return dict(f=f, g=g, rho=rho, statement=f"E[f(x) g(y)] = Σ_k α_k(f) α_k(g) ρ^k for f = {f}, "
+                                             f"g = {g}, ρ = {rho}")
+
+
+@claim("A.kernel_cross", kind="identity", source="A8",
+       statement="E[f(x) g(y)] = ⟨A_ρ f, g⟩ = Σ_k α_k(f) α_k(g) ρ^k (q = 1, two certified routes)",
+       latex=r"\mathbb{E}[f(x)g(y)] = \sum_k \alpha_k(f)\alpha_k(g)\rho^k",
+       variants={".relu_sign": _cross_variant(sympy.Max(Z1, 0), sympy.sign(Z1), R(1, 3)),
+                 ".erf_abs": _cross_variant(sympy.erf(Z1), sympy.Abs(Z1) + Z1, R(-1, 2)),
+                 ".tanh_sign": _cross_variant(sympy.tanh(Z1), sympy.sign(Z1), R(1, 2))})
+def kernel_cross(dps: int, f: sympy.Expr, g: sympy.Expr, rho: sympy.Rational) -> Evidence:
+    """Route 1: the Mehler series Σ α_k(f) α_k(g) ρ^k from certified Hermite coefficients
+    (1-D integrals of f h_k and g h_k) with the proven tail ‖f‖‖g‖|ρ|^{K+1}/(1−|ρ|). Route 2:
+    E_y[g(y) (A_ρ f)(y)] (or with f and g swapped), the 2-D integral conditioned on one variable,
+    A_ρ in closed form, one certified 1-D integral. Both are balls: their overlap proves the two
+    sides equal within the sum of the radii."""
+    series = mehler_series(f, g, rho, dps, z=Z1)
+    return enclosure(series, certified_correlation(f, g, rho, dps, z=Z1), tolerance(dps),
+                     f"certified Mehler series vs certified conditioned integral, ρ = {rho}")

@@ -97,3 +97,17 @@ def test_the_judge_resolves_differences_far_below_double_precision():
     right = 2 / sympy.pi * sympy.asin(2 * HALF / 3)
     assert enclosure(right, ball, tolerance(30), "erf kernel").certified
     assert not enclosure(right + sympy.Rational(1, 10**31), ball, tolerance(30), "erf kernel").holds
+
+
+def test_two_certified_routes_agree_and_a_wrong_series_fails(verdict):
+    """Mehler's series against the conditioned integral (both balls, A.kernel_cross's judge);
+    the series at ρ² (Σ α_k β_k ρ^{2k}) lies outside the other route's ball."""
+    from gfverify.numerics.certified_kernels import certified_correlation, mehler_series
+
+    f, g, rho = sympy.Max(z, 0), sympy.sign(z), sympy.Rational(1, 3)
+
+    def check(series_rho):
+        return lambda dps: enclosure(mehler_series(f, g, series_rho, dps),
+                                     certified_correlation(f, g, rho, dps), tolerance(dps), "cross")
+    assert verdict(check(rho), "A8") == "CERTIFIED"
+    assert verdict(check(rho**2), "A8") == "FAIL"
