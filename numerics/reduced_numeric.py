@@ -32,6 +32,7 @@ from gfverify.numerics import ode
 from gfverify.numerics.averaging import inner_average_here, inner_average_many
 from gfverify.numerics.bulirsch_stoer import BulirschStoer, default_kmax
 from gfverify.numerics.hermite import hermite_coefficients
+from gfverify.numerics.quadrature import piecewise_legendre
 from gfverify.numerics.random_matrices import haar_stiefel
 from gfverify.theory import reduced_ode as ro
 
@@ -103,13 +104,13 @@ def mehler_kernel(alphas: Sequence) -> Kernel:
     """``κ^{(n)}(ρ) = Σ_{k≥n} k!/(k−n)! α_k² ρ^{k−n}`` for ``κ(ρ) = Σ α_k² ρ^k`` (Mehler) from
     Hermite coefficients ``α_0..α_K`` (truncated: see :func:`hermite_kernel`)."""
     squares = [mpmath.mpf(a) ** 2 for a in alphas]
+    series: dict[int, list] = {}
 
     def kernel(rho, n: int = 0) -> mpmath.mpf:
-        r = mpmath.mpf(rho)
-        total = mpmath.mpf(0)
-        for k in range(len(squares) - 1, n - 1, -1):  # Horner in ρ
-            total = total * r + squares[k] * (factorial(k) // factorial(k - n))
-        return total
+        if n not in series:  # the coefficients of κ^{(n)}, highest power first
+            series[n] = [squares[k] * (factorial(k) // factorial(k - n))
+                         for k in range(len(squares) - 1, n - 1, -1)]
+        return mpmath.polyval(series[n], mpmath.mpf(rho))
 
     return kernel
 
@@ -432,3 +433,23 @@ def run_flow(link: sympy.Expr | str, zs: Sequence[sympy.Symbol], M0: sympy.Matri
     states, agreed, dps = flow_states(system, start, q, times, digits)
     with mpmath.workdps(dps):
         return record(reduced, [0, *times], states, agreed)
+
+
+def dissipation(link: ReducedLink, M: Matrix) -> mpmath.mpf:
+    """``−dL/dt = tr(Mᵀ Φ (I − G) Φ M)`` along the reduced flow (docs/theory.md A10)."""
+    G = M * M.T
+    P = link.phi(G)
+    return sum((M.T * P * (mpmath.eye(M.rows) - G) * P * M)[i, i] for i in range(M.rows))
+
+
+def energy_balance(link: ReducedLink, M0: Matrix, t_end, panels: int = 2,
+                   nodes: int = 24) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """``(L(0) − L(T), ∫_0^T tr(MᵀΦ(I − G)ΦM) dt)`` at the current precision: the loss from ψ
+    at the two ends, the dissipation from Φ at Gauss–Legendre nodes in time (``panels`` pieces of
+    ``nodes`` points; the trajectory by :func:`trajectory` through all of them)."""
+    T = mpmath.mpf(t_end)
+    rule = sorted(piecewise_legendre([T * k / panels for k in range(panels + 1)], nodes))
+    states = trajectory(link, M0, [t for t, _ in rule] + [T])
+    integral = mpmath.fsum(w * dissipation(link, M) for (_, w), M in zip(rule, states))
+    drop = link.loss(M0 * M0.T) - link.loss(states[-1] * states[-1].T)
+    return drop, integral
