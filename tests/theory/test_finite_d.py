@@ -38,3 +38,12 @@ def test_single_index_losses_by_hand():
     assert least_squares_loss(He(3, z), [z], W_star, W, 3) == 3 * (1 - m**6)
     assert least_squares_loss(He(3, z), [z], W_star, W, 2) == 3  # no cubic: nothing explained
     assert planted_loss_d(He(3, z), [z], W_star, W) == 6 * (1 - m**3)
+
+
+def test_a_stiefel_pair_has_at_least_one_column():
+    """St(d, q) with 1 ≤ q < d (the documented range): q = 0 is no frame (mutation triage,
+    fresh11: a lower bound 0 let it through); q = 1 gives unit vectors W*, W."""
+    with pytest.raises(InputError, match="1 ≤ q < d"):
+        stiefel_pair(3, 0)
+    W_star, W = stiefel_pair(3, 1)
+    assert W_star.shape == W.shape == (3, 1) and (W.T * W)[0, 0] == 1 == (W_star.T * W_star)[0, 0]
