@@ -52,12 +52,12 @@ def _arb(x: object):
 
 def rational_coefficients(rhs: sympy.Expr, var: sympy.Symbol) -> list:
     """The coefficients ``r_0, r_1, …`` (lowest first) of a polynomial ``R`` with rational
-    coefficients, as arb balls (exact zeros stay exact)."""
+    coefficients, exact (converted to balls at the working precision where they are used)."""
     poly = sympy.Poly(sympy.expand(rhs), var)
     coeffs = [sympy.Rational(c) for c in reversed(poly.all_coeffs())]
     if not all(c.is_rational for c in coeffs):
         raise NotCertifiable("the right-hand side has irrational coefficients (α_k² not rational)")
-    return [_arb(c) for c in coeffs]
+    return coeffs
 
 
 def _split(coeffs: Sequence) -> tuple[int, list]:
@@ -126,7 +126,7 @@ def escape_enclosure(coeffs: Sequence, m0, m1, dps: int, tail: Tail | None = Non
         m0, m1 = _arb(m0), _arb(m1)
         if not (m0 > 0 and m1 > m0):
             raise NotCertifiable("the certified escape time needs 0 < m0 < m1")
-        nu, p = _split(coeffs)
+        nu, p = _split([_arb(c) for c in coeffs])
         P = arb_poly(p)
         if not p[0] > 0:
             raise NotCertifiable("R < 0 near m = 0: the flow moves away from m1")
@@ -226,11 +226,14 @@ def _step(R, x, h, order: int):
     ``m(τ) ∈ Σ_{n<N} a_n(x) τ^n + a_N(B) τ^N`` for every ``τ`` in the ball ``h`` (``h ≥ 0``).
     ``None`` when the test fails."""
     hmax = arb(h.upper())
-    drift = hmax * R(x) * 2
-    B = x.union(x + drift)
-    B = B + arb(0, (abs(drift) / 8 + B.rad() + arb(2) ** (-flint.ctx.prec // 2)).upper())
-    image = x + arb(0.5, 0.5) * hmax * R(B)  # x + [0, h] R(B)
-    if not (image.lower() > B.lower() and image.upper() < B.upper()):
+    drift = hmax * R(x)
+    for widen in (arb("1.25"), arb(2)):
+        B = x.union(x + drift * widen)
+        B = B + arb(0, (abs(drift) / 16 + B.rad() + arb(2) ** (-flint.ctx.prec // 2)).upper())
+        image = x + arb(0.5, 0.5) * hmax * R(B)  # x + [0, h] R(B)
+        if image.lower() > B.lower() and image.upper() < B.upper():
+            break
+    else:
         return None
     a = taylor_coefficients(R, x, order - 1)
     rem = taylor_coefficients(R, B, order)[order]
@@ -245,10 +248,10 @@ def taylor_enclosure(coeffs: Sequence, m0, T, dps: int, order: int = TAYLOR_ORDE
     saved, cap = flint.ctx.prec, flint.ctx.cap
     flint.ctx.prec, flint.ctx.cap = _bits(dps), order + 1  # cap: the length of arb_series
     try:
-        R, T, x, t = arb_poly(list(coeffs)), _arb(T), _arb(m0), arb(0)
+        R, T, x, t = arb_poly([_arb(c) for c in coeffs]), _arb(T), _arb(m0), arb(0)
         steps = 0
         while True:
-            a = taylor_coefficients(R, x.mid(), order)
+            a = taylor_coefficients(R, x, order)
             growth = max(abs(a[n].mid()) ** (arb(1) / n) / abs(a[0].mid()) ** (arb(1) / n)
                          for n in range(order // 2, order + 1) if not a[n].is_zero())
             h = (arb(1) / (8 * growth)).mid()
@@ -279,7 +282,12 @@ def monotone_enclosure(coeffs: Sequence, m0, T, m_lo, m_hi, dps: int, tail: Tail
     ``T(m0 → m_lo) ≤ min T`` and ``max T ≤ T(m0 → m_hi)``."""
     lo = escape_enclosure(coeffs, m0, m_lo, dps, tail)
     hi = escape_enclosure(coeffs, m0, m_hi, dps, tail)
-    return bool(lo.upper() <= _arb(T).lower() and _arb(T).upper() <= hi.lower())
+    saved = flint.ctx.prec
+    flint.ctx.prec = _bits(dps)
+    try:
+        return bool(lo.upper() <= _arb(T).lower() and _arb(T).upper() <= hi.lower())
+    finally:
+        flint.ctx.prec = saved
 
 
 # ---------------------------------------------------------------- single-index links
