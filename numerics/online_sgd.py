@@ -43,15 +43,44 @@ class HermiteLink:
     term: np.ndarray  # (P,) int64, the β_t that monomial p of the coefficients belongs to
     coef: np.ndarray  # (P,) float64
     exps: np.ndarray  # (P, q*q) int64
+    #: a non-polynomial link as a postfix program (opcodes and arguments, :func:`compile_program`),
+    #: added to the Hermite part (empty for polynomial links)
+    ops: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    args: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def degree(self) -> int:
-        return int(self.betas.sum(axis=1).max())
+        return int(self.betas.sum(axis=1).max()) if len(self.betas) else 0
+
+    @property
+    def polynomial(self) -> bool:
+        return len(self.ops) == 0
 
     def coefficients(self, M: np.ndarray) -> np.ndarray:
         """The coefficients ``c_t(M)`` at a q×q matrix ``M``."""
         return link_coefficients(np.ascontiguousarray(M, dtype=np.float64).ravel(), self.term, self.coef,
                                  self.exps, len(self.betas))
+
+    def evaluate(self, Z: np.ndarray, coefs: np.ndarray, kmax: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(f(z_i), ∇f(z_i))`` at the rows of ``Z`` with the coefficients ``coefs``."""
+        return link_batch(np.ascontiguousarray(Z, dtype=np.float64), self.betas, coefs, self.ops, self.args,
+                          kmax)
+
+
+#: Degree and nodes of the Gauss–Hermite rule giving a non-polynomial link's α_k for the escape level.
+ALPHA_DEGREE, ALPHA_NODES = 40, 200
+
+
+def numeric_alphas(link: HermiteLink) -> np.ndarray:
+    """``α_k = E[f(z) h_k(z)]``, ``k ≤ ALPHA_DEGREE``, of a q = 1 link by Gauss–Hermite quadrature
+    (``ALPHA_NODES`` nodes, float64): used only for the planted escape level of a non-polynomial link."""
+    x, w = np.polynomial.hermite_e.hermegauss(ALPHA_NODES)
+    f, _ = link.evaluate(x[:, None], np.zeros(len(link.betas)), 1)
+    table = np.empty((ALPHA_DEGREE + 1, len(x)))
+    table[0], table[1] = 1.0, x
+    for k in range(1, ALPHA_DEGREE):
+        table[k + 1] = (x * table[k] - math.sqrt(k) * table[k - 1]) / math.sqrt(k + 1)
+    return table @ (w * f) / math.sqrt(2 * math.pi)
 
 
 def _monomial_in_hermite(n: int) -> dict[int, sympy.Expr]:
@@ -73,15 +102,17 @@ def hermite_expansion(f: sympy.Expr, zs: Sequence[sympy.Symbol]) -> dict[tuple[i
     return {k: sympy.expand(v) for k, v in out.items() if sympy.expand(v) != 0}
 
 
-def _check_link(link: sympy.Expr, zs: Sequence[sympy.Symbol]) -> sympy.Expr:
+def _check_link(link: sympy.Expr, zs: Sequence[sympy.Symbol], polynomial: bool = True) -> sympy.Expr:
     link = sympy.sympify(link)
     extra = link.free_symbols - set(zs)
     if extra:
         raise InputError(f"the link has variables {sorted(map(str, extra))} besides "
                          f"{', '.join(map(str, zs))}")
     if not link.is_polynomial(*zs):
-        raise InputError("online SGD takes polynomial links only (their Hermite series is exact "
-                         f"and compiled); got {link}")
+        if polynomial:
+            raise InputError(f"the oracle link A_(M^T) f* is computed for polynomial links only, got "
+                             f"{link}; use the hermite refit (--refit hermite --degree K)")
+        return link
     degree = sympy.Poly(link, *zs).total_degree() if link.free_symbols else 0
     if degree > MAX_DEGREE:
         raise InputError(f"the link has degree {degree}; online SGD takes degree at most {MAX_DEGREE}")
@@ -106,9 +137,20 @@ def _matrix_symbols(q: int) -> list[sympy.Symbol]:
 
 
 def fixed_link(link: sympy.Expr, q: int) -> HermiteLink:
-    """The polynomial link in ``link_variables(q)`` as a :class:`HermiteLink` (constant coefficients)."""
+    """The link in ``link_variables(q)`` as a :class:`HermiteLink` with constant coefficients: a
+    polynomial by its exact Hermite coefficients, any other link as a compiled program."""
     zs = link_variables(q)
-    coeffs = hermite_expansion(_check_link(link, zs), zs)
+    link = _check_link(link, zs, polynomial=False)
+    if not link.is_polynomial(*zs):
+        if q == 1:
+            from gfverify.numerics.hermite import check_l2
+
+            check_l2(link, zs[0])
+        ops, args = compile_program(link, zs)
+        empty = np.zeros(0, dtype=np.int64)
+        return HermiteLink(np.zeros((0, q), dtype=np.int64), empty, np.zeros(0),
+                           np.zeros((0, q * q), dtype=np.int64), ops, args)
+    coeffs = hermite_expansion(link, zs)
     if not coeffs:
         raise InputError("the link is zero")
     return _pack(coeffs, q, _matrix_symbols(q))
@@ -148,6 +190,57 @@ def basis_link(degree: int, q: int) -> HermiteLink:
                        np.zeros((n, q * q), dtype=np.int64))
 
 
+#: Opcodes of a link program (postfix; each pushes a value and its gradient in z).
+CONST, VAR, ADD, MUL, POWC, MAX, MIN = 0, 1, 2, 3, 4, 5, 6
+UNARY = {sympy.exp: 10, sympy.log: 11, sympy.sin: 12, sympy.cos: 13, sympy.tan: 14, sympy.sinh: 15,
+         sympy.cosh: 16, sympy.tanh: 17, sympy.atan: 18, sympy.erf: 19, sympy.erfc: 20, sympy.Abs: 21,
+         sympy.sign: 22, sympy.Heaviside: 23}
+#: Longest link program (the parser's own limits keep accepted links far below).
+MAX_PROGRAM = 4096
+
+
+def compile_program(f: sympy.Expr, zs: Sequence[sympy.Symbol]) -> tuple[np.ndarray, np.ndarray]:
+    """``f`` as a postfix program ``(ops, args)`` for :func:`program_value_grad`: numbers, the
+    variables, ``+ * **`` (number exponents), ``Max``/``Min`` and the functions of :data:`UNARY`
+    (the parser's whitelist); ``Heaviside(0) = ½``, derivatives almost everywhere
+    (``|z|' = sign z``, ``sign' = Heaviside' = 0``)."""
+    ops: list[int] = []
+    args: list[float] = []
+    index = {z: j for j, z in enumerate(zs)}
+
+    def emit(op: int, arg: float = 0.0) -> None:
+        ops.append(op)
+        args.append(arg)
+        if len(ops) > MAX_PROGRAM:
+            raise InputError(f"the link is too long to compile (more than {MAX_PROGRAM} operations)")
+
+    def walk(e: sympy.Expr) -> None:
+        if e in index:
+            return emit(VAR, index[e])
+        if e.is_number:
+            value = complex(sympy.N(e, 20))
+            if value.imag != 0 or not math.isfinite(value.real):
+                raise InputError(f"the link has a constant that is not a finite real number: {e}")
+            return emit(CONST, value.real)
+        if isinstance(e, (sympy.Add, sympy.Mul, sympy.Max, sympy.Min)):
+            op = {sympy.Add: ADD, sympy.Mul: MUL, sympy.Max: MAX, sympy.Min: MIN}[type(e)]
+            walk(e.args[0])
+            for a in e.args[1:]:
+                walk(a)
+                emit(op)
+            return None
+        if isinstance(e, sympy.Pow) and e.exp.is_number:
+            walk(e.base)
+            return emit(POWC, float(e.exp))
+        if type(e) in UNARY:
+            walk(e.args[0])
+            return emit(UNARY[type(e)])
+        raise InputError(f"cannot compile the link part {e} for online SGD")
+
+    walk(sympy.sympify(f))
+    return np.array(ops, dtype=np.int64), np.array(args, dtype=np.float64)
+
+
 # ----------------------------------------------------------------------------- compiled pieces
 
 @numba.njit(cache=True)
@@ -181,14 +274,101 @@ def hermite_table(z, kmax, table):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def link_value_grad(z, betas, coefs, table, grad):  # pragma: no cover - compiled
-    """``f(z)`` returned and ``∇f(z)`` written to ``grad`` for ``f = Σ_t c_t h_{β_t}``,
-    using ``h_k' = √k h_{k−1}``; ``table`` is scratch of shape (q, degree + 1)."""
+def _unary(op, a):  # pragma: no cover - compiled
+    """``(f(a), f'(a))`` of the unary opcode ``op``."""
+    if op == 10:
+        v = math.exp(a)
+        return v, v
+    if op == 11:
+        return math.log(a), 1.0 / a
+    if op == 12:
+        return math.sin(a), math.cos(a)
+    if op == 13:
+        return math.cos(a), -math.sin(a)
+    if op == 14:
+        t = math.tan(a)
+        return t, 1.0 + t * t
+    if op == 15:
+        return math.sinh(a), math.cosh(a)
+    if op == 16:
+        return math.cosh(a), math.sinh(a)
+    if op == 17:
+        t = math.tanh(a)
+        return t, 1.0 - t * t
+    if op == 18:
+        return math.atan(a), 1.0 / (1.0 + a * a)
+    if op == 19:
+        return math.erf(a), 2.0 / math.sqrt(math.pi) * math.exp(-a * a)
+    if op == 20:
+        return math.erfc(a), -2.0 / math.sqrt(math.pi) * math.exp(-a * a)
+    if op == 21:
+        return abs(a), (1.0 if a > 0 else (-1.0 if a < 0 else 0.0))
+    if op == 22:
+        return (1.0 if a > 0 else (-1.0 if a < 0 else 0.0)), 0.0
+    return (1.0 if a > 0 else (0.0 if a < 0 else 0.5)), 0.0
+
+
+@numba.njit(cache=True)
+def program_value_grad(z, ops, args, stack, grad):  # pragma: no cover - compiled
+    """Value of the link program ``(ops, args)`` at ``z``, its gradient added to ``grad``;
+    ``stack`` is scratch of shape (len(ops) + 1, q + 1): value and gradient per entry."""
+    q = z.shape[0]
+    top = -1
+    for i in range(ops.shape[0]):
+        op = ops[i]
+        if op == 0 or op == 1:
+            top += 1
+            for j in range(q):
+                stack[top, 1 + j] = 0.0
+            if op == 0:
+                stack[top, 0] = args[i]
+            else:
+                k = int(args[i])
+                stack[top, 0] = z[k]
+                stack[top, 1 + k] = 1.0
+        elif op == 4:  # POWC: a ** p, (a ** p)' = p a ** (p − 1) a'
+            p = args[i]
+            a = stack[top, 0]
+            d = p * a ** (p - 1.0) if p != 1.0 else 1.0
+            stack[top, 0] = a**p
+            for j in range(q):
+                stack[top, 1 + j] *= d
+        elif op <= 6:  # binary: ADD, MUL, MAX, MIN of the two top entries
+            a, b = stack[top - 1, 0], stack[top, 0]
+            if op == 2:
+                stack[top - 1, 0] = a + b
+                for j in range(q):
+                    stack[top - 1, 1 + j] += stack[top, 1 + j]
+            elif op == 3:
+                stack[top - 1, 0] = a * b
+                for j in range(q):
+                    stack[top - 1, 1 + j] = stack[top - 1, 1 + j] * b + a * stack[top, 1 + j]
+            elif (b > a) if op == 5 else (b < a):
+                for j in range(q + 1):
+                    stack[top - 1, j] = stack[top, j]
+            top -= 1
+        else:
+            v, d = _unary(op, stack[top, 0])
+            stack[top, 0] = v
+            for j in range(q):
+                stack[top, 1 + j] *= d
+    for j in range(q):
+        grad[j] += stack[0, 1 + j]
+    return stack[0, 0]
+
+
+@numba.njit(cache=True)
+def link_value_grad(z, betas, coefs, ops, args, table, stack, grad):  # pragma: no cover - compiled
+    """``f(z)`` returned and ``∇f(z)`` written to ``grad`` for ``f = Σ_t c_t h_{β_t}`` (using
+    ``h_k' = √k h_{k−1}``) plus the program ``(ops, args)`` when it is not empty; ``table``
+    (q, degree + 1) and ``stack`` (len(ops) + 1, q + 1) are scratch."""
     q = z.shape[0]
     hermite_table(z, table.shape[1] - 1, table)
     value = 0.0
     for j in range(q):
         grad[j] = 0.0
+    if ops.shape[0] > 0:
+        value += program_value_grad(z, ops, args, stack, grad)
     for t in range(betas.shape[0]):
         c = coefs[t]
         if c == 0.0:
@@ -209,14 +389,15 @@ def link_value_grad(z, betas, coefs, table, grad):  # pragma: no cover - compile
 
 
 @numba.njit(cache=True)
-def link_batch(Z, betas, coefs, kmax):  # pragma: no cover - compiled
+def link_batch(Z, betas, coefs, ops, args, kmax):  # pragma: no cover - compiled
     """``(f(z_i), ∇f(z_i))`` for the rows ``z_i`` of ``Z`` (N, q)."""
     n, q = Z.shape
     values = np.empty(n)
     grads = np.empty((n, q))
     table = np.empty((q, kmax + 1))
+    stack = np.empty((ops.shape[0] + 1, q + 1))
     for i in range(n):
-        values[i] = link_value_grad(Z[i], betas, coefs, table, grads[i])
+        values[i] = link_value_grad(Z[i], betas, coefs, ops, args, table, stack, grads[i])
     return values, grads
 
 
@@ -304,6 +485,8 @@ class SgdSetup:
         elif self.refit == "oracle":
             student = oracle_link(self.link, self.q)
         else:
+            if self.degree is None and not target.polynomial:
+                raise InputError("the hermite refit of a non-polynomial link needs its degree (--degree)")
             degree = target.degree if self.degree is None else int(self.degree)
             if not 1 <= degree <= MAX_DEGREE:
                 raise InputError(f"the refit degree must lie in 1..{MAX_DEGREE}, got {degree}")
@@ -327,6 +510,10 @@ class SgdSetup:
         ``level = Σ_k α_k² m1^k`` (``inf`` for ``m1 = inf``, never escaped)."""
         if self.q != 1:
             return np.zeros(1), math.inf
+        if not self.target.polynomial:
+            power = numeric_alphas(self.target) ** 2
+            level = math.inf if math.isinf(m1) else float(np.polyval(power[::-1], m1))
+            return power, level
         power = np.zeros(self.target.degree + 1)
         power[self.target.betas[:, 0]] = self.target.coefficients(np.zeros((1, 1))) ** 2
         level = math.inf if math.isinf(m1) else float(np.polyval(power[::-1], m1))
@@ -439,8 +626,7 @@ def _fit(setup: SgdSetup, W: np.ndarray, rngs: list) -> np.ndarray:
     out = np.empty((len(W), len(st.betas)))
     for s, rng in enumerate(rngs):
         X = rng.standard_normal((setup.n_fit, setup.d))
-        y, _ = link_batch(np.ascontiguousarray(X[:, :q]), setup.target.betas,
-                          setup.target.coefficients(np.zeros((q, q))), setup.kmax)
+        y, _ = setup.target.evaluate(X[:, :q], setup.target.coefficients(np.zeros((q, q))), setup.kmax)
         Phi = np.empty((setup.n_fit, len(st.betas)))
         table = np.empty((q, setup.kmax + 1))
         Z = X @ W[s]
@@ -494,8 +680,8 @@ def run_full(setup: SgdSetup, seeds: np.ndarray, m0: np.ndarray | None, m1: floa
             for j, s in enumerate(idx):
                 X = rngs[s].standard_normal((b, d))
                 Z = X @ W[s]
-                y, _ = link_batch(np.ascontiguousarray(X[:, :q]), setup.target.betas, tgt, setup.kmax)
-                f, g = link_batch(Z, setup.student.betas, coefs[s], setup.kmax)
+                y, _ = setup.target.evaluate(X[:, :q], tgt, setup.kmax)
+                f, g = setup.student.evaluate(Z, coefs[s], setup.kmax)
                 D = (y - f)[:, None] * g  # rows r_i ∇f(z_i)
                 grad[j] += X.T @ D  # minus the Euclidean gradient, times B
                 sym[j] += Z.T @ D

@@ -67,7 +67,8 @@ def retract(M, A, C, E, Om, c):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
-def _fit(M, L, tbetas, tcoefs, sbetas, n_fit, table, zs, eta, z, grad, row, coefs):  # pragma: no cover
+def _fit(M, L, tbetas, tcoefs, tops, targs, sbetas, n_fit, table, stack, zs, eta, z, grad, row,
+         coefs):  # pragma: no cover - compiled
     """Least squares of ``f*(z*)`` on the basis ``h_β(z)`` over ``n_fit`` fresh pairs ``(z*, z)``
     with cross-covariance ``M`` (normal equations)."""
     q = M.shape[0]
@@ -83,7 +84,7 @@ def _fit(M, L, tbetas, tcoefs, sbetas, n_fit, table, zs, eta, z, grad, row, coef
             for a in range(q):
                 v += M[a, j] * zs[a] + L[j, a] * eta[a]
             z[j] = v
-        y = link_value_grad(zs, tbetas, tcoefs, table, grad)
+        y = link_value_grad(zs, tbetas, tcoefs, tops, targs, table, stack, grad)
         basis_row(z, sbetas, table, row)
         for a in range(n):
             b[a] += row[a] * y
@@ -93,8 +94,9 @@ def _fit(M, L, tbetas, tcoefs, sbetas, n_fit, table, zs, eta, z, grad, row, coef
 
 
 @numba.njit(cache=True)
-def _advance(seed, M, k0, k1, d, lr, B, planted, m1, power, level, tbetas, tcoefs, sbetas, sterm, scoef,
-             sexps, dynamic, fits, n_fit, refit_every, kmax, coefs, record_every, path):  # pragma: no cover
+def _advance(seed, M, k0, k1, d, lr, B, planted, m1, power, level, tbetas, tcoefs, tops, targs, sbetas,
+             sterm, scoef, sexps, sops, sargs, dynamic, fits, n_fit, refit_every, kmax, coefs, record_every,
+             path):  # pragma: no cover - compiled
     """Steps ``k0 … k1`` of one run from the overlap ``M`` (updated in place): at each ``k`` record
     (every ``record_every``) and test the escape (return ``k``), then step unless ``k = k1``.
     ``seed >= 0`` (re)seeds numba's generator: the first call of a run. Returns −1 if not escaped."""
@@ -104,6 +106,7 @@ def _advance(seed, M, k0, k1, d, lr, B, planted, m1, power, level, tbetas, tcoef
     n = d - 2 * q
     c = lr / B
     table = np.empty((q, kmax + 1))
+    stack = np.empty((max(tops.shape[0], sops.shape[0]) + 1, q + 1))
     zs, eta, z, g, tg = np.empty(q), np.empty(q), np.empty(q), np.empty(q), np.empty(q)
     D = np.empty(q)
     row = np.empty(sbetas.shape[0])
@@ -125,7 +128,8 @@ def _advance(seed, M, k0, k1, d, lr, B, planted, m1, power, level, tbetas, tcoef
             _cholesky(Ip - M.T @ M, L)
         if fits:
             if k % refit_every == 0:
-                _fit(M, L, tbetas, tcoefs, sbetas, n_fit, table, zs, eta, z, tg, row, coefs)
+                _fit(M, L, tbetas, tcoefs, tops, targs, sbetas, n_fit, table, stack, zs, eta, z, tg, row,
+                     coefs)
         elif dynamic:
             coefs[:] = link_coefficients(M.ravel(), sterm, scoef, sexps, sbetas.shape[0])
         # the batch, through A = Z*ᵀD, C = ZᵀD, E = HᵀD, DD = DᵀD
@@ -142,8 +146,8 @@ def _advance(seed, M, k0, k1, d, lr, B, planted, m1, power, level, tbetas, tcoef
                 for a in range(q):
                     v += M[a, j] * zs[a] + L[j, a] * eta[a]
                 z[j] = v
-            y = link_value_grad(zs, tbetas, tcoefs, table, tg)
-            f = link_value_grad(z, sbetas, coefs, table, g)
+            y = link_value_grad(zs, tbetas, tcoefs, tops, targs, table, stack, tg)
+            f = link_value_grad(z, sbetas, coefs, sops, sargs, table, stack, g)
             r = y - f
             for j in range(q):
                 D[j] = r * g[j]
@@ -183,8 +187,8 @@ def run_exact(setup: SgdSetup, seeds: np.ndarray, m0: np.ndarray, m1: float, max
     dynamic = setup.model == "two-timescale" and not setup.fits
     power, level = setup.escape_level(m1)
     fixed = (setup.d, setup.lr, setup.batch, setup.model == "planted", m1, power, level, tgt.betas, tcoefs,
-             st.betas, st.term, st.coef, st.exps, dynamic, setup.fits, setup.n_fit, setup.refit_every,
-             setup.kmax)
+             tgt.ops, tgt.args, st.betas, st.term, st.coef, st.exps, st.ops, st.args, dynamic, setup.fits,
+             setup.n_fit, setup.refit_every, setup.kmax)
     for i, seed in enumerate(seeds):
         M = np.ascontiguousarray(final[i])
         coefs = st.coefficients(M)

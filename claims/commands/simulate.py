@@ -24,7 +24,7 @@ from gfverify.theory.links import link_variables
 NAME = "simulate"
 HELP = "online SGD from random starts: steps to escape to m1 (exact overlap sampler or d-dimensional)"
 ORDER = 25
-#: Largest --alphas degree and --link degree (the Hermite tables of the compiled kernels).
+#: Largest --alphas degree and polynomial --link degree (the Hermite tables of the compiled kernels).
 MAX_K = 12
 MAX_SEEDS = 10_000
 MAX_BATCH = 4096
@@ -48,7 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="planted (link fixed to f*) or two-timescale")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--alphas", metavar="K:A,...", help='Hermite coefficients of f* (q = 1), e.g. "2:1"')
-    src.add_argument("--link", metavar="EXPR", help='polynomial link f* in z (q = 1) or z1..zq, e.g. "z1*z2"')
+    src.add_argument("--link", metavar="EXPR", help='link f* in z (q = 1) or z1..zq, e.g. "tanh(z1)*z2"')
     p.add_argument("--q", default="1", metavar="Q", help=f"number of directions (default 1, at most {MAX_Q})")
     p.add_argument("--d", required=True, metavar="D", help="dimension d, e.g. 1e4")
     p.add_argument("--lr", required=True, metavar="ETA", help="step size η (ODE time = η · steps)")

@@ -61,6 +61,14 @@ def test_full_sampler_and_batch(capsys):
     assert all(r["escape_step"] is not None for r in rec["runs"])
 
 
+def test_non_polynomial_link(capsys):
+    rec = _json(capsys, "--model", "planted", "--link", "tanh(z) + Max(z, 0)", "--d", "100", "--lr", "1e-3",
+                "--seeds", "2")
+    assert all(r["escape_step"] is not None for r in rec["runs"])
+    code = main(["simulate", "--model", "two-timescale", "--link", "tanh(z)", "--d", "100", "--lr", "1e-3"])
+    assert code == 2 and "polynomial links only" in capsys.readouterr().err
+
+
 def test_table_output(capsys):
     code = main(["simulate", "--model", "planted", "--alphas", "3:1", "--d", "30", "--lr", "1e-3",
                  "--seeds", "2", "--max-steps", "100"])
@@ -71,7 +79,7 @@ def test_table_output(capsys):
 @pytest.mark.parametrize("argv, message", [
     (["--alphas", "2:1", "--d", "1e20", "--lr", "1e-3"], "--d must lie in [3, 1e+15]"),
     (["--alphas", "2:1", "--d", "1e5", "--lr", "1e-3", "--seeds", "1000"], "the run is too large"),
-    (["--link", "tanh(z)", "--d", "100", "--lr", "1e-3"], "polynomial links only"),
+    (["--link", "exp(z**2)", "--d", "100", "--lr", "1e-3"], "not in L²(γ)"),
     (["--alphas", "2:1", "--d", "100", "--lr", "1e-3", "--q", "2"], "--alphas gives a single-index link"),
 ])
 def test_bad_input_is_one_line(capsys, argv, message):

@@ -38,7 +38,7 @@ def test_compiled_value_and_gradient_match_sympy(f, q):
     zs = link_variables(q)
     link = sgd.fixed_link(f, q)
     pts = np.random.default_rng(0).standard_normal((20, q))
-    vals, grads = sgd.link_batch(pts, link.betas, link.coefficients(np.zeros((q, q))), link.degree)
+    vals, grads = link.evaluate(pts, link.coefficients(np.zeros((q, q))), link.degree)
     fn = sympy.lambdify(zs, f)
     dfn = [sympy.lambdify(zs, sympy.diff(f, z)) for z in zs]
     for p, v, g in zip(pts, vals, grads):
@@ -154,17 +154,57 @@ def test_full_sampler_keeps_the_frame_orthonormal_and_two_timescale_learns():
         assert np.trace(M @ M.T) > 2 * np.trace(G0)
 
 
+@pytest.mark.parametrize("f, q", [
+    (sympy.tanh(Z) + sympy.Max(Z, 0) * sympy.exp(-Z**2 / 3), 1),
+    (sympy.sin(Z) ** 3 / (1 + Z**2) + sympy.erf(Z / 2) - sympy.Abs(Z) ** sympy.Rational(3, 2), 1),
+    (sympy.tanh(Z1) * Z2 + sympy.Min(Z1, Z2) + sympy.atan(Z1 * Z2) + sympy.log(1 + sympy.exp(Z2)), 2),
+])
+def test_compiled_program_matches_sympy(f, q):
+    """A non-polynomial link compiled to a program: value and gradient against sympy (mpmath) at
+    20 points (kinks have measure zero)."""
+    zs = link_variables(q)
+    link = sgd.fixed_link(f, q)
+    assert not link.polynomial
+    pts = np.random.default_rng(1).standard_normal((20, q))
+    vals, grads = link.evaluate(pts, np.zeros(0), 1)
+    fn = sympy.lambdify(zs, f, "mpmath")
+    dfn = [sympy.lambdify(zs, sympy.diff(f, z), "mpmath") for z in zs]
+    for p, v, g in zip(pts, vals, grads):
+        assert v == pytest.approx(float(fn(*p)), rel=1e-13, abs=1e-13)
+        assert g == pytest.approx([float(sympy.re(d(*p))) for d in dfn], rel=1e-12, abs=1e-12)
+
+
+def test_numeric_alphas_of_a_program_link():
+    """The Gauss–Hermite α_k of a compiled polynomial-as-program (z³ via Abs and a power) equal its
+    exact Hermite coefficients, and tanh's α_1 = E[1 − tanh²] to 1e-12 (quadrature of the derivative)."""
+    cube = sgd.fixed_link(sympy.Abs(Z) ** 3 * sympy.sign(Z), 1)
+    alphas = sgd.numeric_alphas(cube)
+    want = [float(a) for a in hermite_coefficients(Z**3, 3)]
+    np.testing.assert_allclose(alphas[:4], want, atol=1e-12)
+    assert np.abs(alphas[4:]).max() < 1e-12
+    x, w = np.polynomial.hermite_e.hermegauss(200)
+    slope = (w * (1 - np.tanh(x) ** 2)).sum() / np.sqrt(2 * np.pi)
+    assert sgd.numeric_alphas(sgd.fixed_link(sympy.tanh(Z), 1))[1] == pytest.approx(slope, abs=1e-12)
+
+
 @pytest.mark.parametrize("kw, message", [
     (dict(model="teacher"), "model must be one of"),
     (dict(d=2), "d >= 3q"),
     (dict(lr=0.0), "step size"),
-    (dict(link=sympy.tanh(Z)), "polynomial links only"),
+    (dict(model="two-timescale", link=sympy.tanh(Z)), "polynomial links only"),
+    (dict(model="two-timescale", refit="hermite", link=sympy.tanh(Z)), "needs its degree"),
+    (dict(link=sympy.exp(Z**2)), "not in L²"),
     (dict(link=Z**13), "degree at most"),
     (dict(model="two-timescale", refit="hermite", degree=5, n_fit=3), "more than the n_fit"),
 ])
 def test_bad_setups(kw, message):
     with pytest.raises(InputError, match=message):
         _setup(**kw)
+
+
+def test_uncompilable_link():
+    with pytest.raises(InputError, match="cannot compile"):
+        sgd.compile_program(sympy.gamma(Z), [Z])
 
 
 def test_bad_runs():
