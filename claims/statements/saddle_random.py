@@ -97,13 +97,28 @@ def saddle_frame() -> tuple[sympy.Matrix, sympy.Expr]:
     return V, sympy.expand(LINK.subs(dict(zip(ZS, V * sympy.Matrix(ZS))), simultaneous=True))
 
 
+def _starts(d: int, seeds: int) -> np.ndarray:
+    """``M(0)`` of seeds ``0..seeds−1`` (``default_rng(k)``; the top block of the Gaussian matrix is
+    the same for every d: common random numbers)."""
+    return np.stack([scaled_blocks(d, 2, 1, np.random.default_rng(k))[0] / math.sqrt(d)
+                     for k in range(seeds)])
+
+
+def second_plateau_constant(M0: np.ndarray, d: int) -> float:
+    """``c = d·G_bb`` at the end of stage 1 from the start alone: with ``Φ ≈ diag(1, 0)`` in the saddle
+    frame during stage 1, the rows of ``M' = VᵀM`` move as ``ṙ_a = (1 − G_aa) r_a``,
+    ``ṙ_b = −(r_b·r_a) r_a``, so the part of ``r_b`` orthogonal to ``r_a`` is conserved and ends as
+    all of ``r_b``: ``G_bb = det(M'(0))²/‖r_a(0)‖²``. For Ginibre ``√d M'(0)``, ``c ~ χ²_1``."""
+    V, _ = saddle_frame()
+    X = np.array(V.T, dtype=float) @ M0
+    return float(d * np.linalg.det(X) ** 2 / np.sum(X[0] ** 2))
+
+
 @lru_cache(maxsize=16)
 def _profiles(d: int, seeds: int, rtol: float, frame: str = "saddle") -> tuple:
-    """Detected profiles of the flow from ``seeds`` Haar starts (seed k: ``default_rng(k)``; the
-    top block of the Gaussian matrix is the same for every d: common random numbers), integrated
-    in the saddle frame or in the coordinates ``z`` (``frame="z"``, where Φ is not diagonal)."""
-    starts = np.stack([scaled_blocks(d, 2, 1, np.random.default_rng(k))[0] / math.sqrt(d)
-                       for k in range(seeds)])
+    """Detected profiles of the flow from :func:`_starts`, integrated in the saddle frame or in
+    the coordinates ``z`` (``frame="z"``, where Φ is not diagonal)."""
+    starts = _starts(d, seeds)
     if frame == "saddle":
         V, link = saddle_frame()
         starts = np.einsum("ij,sjk->sik", np.array(V.T, dtype=float), starts)
@@ -178,6 +193,15 @@ def saddle_to_saddle_random(dps: int, ds=(10**3, 10**4, 10**5), seeds: int = 8,
         f"level {lv:g}: " + ", ".join(f"{w:.1e}" for w in worst[:, i]) + f" (slope {gap_slopes[i]:.2f})"
         for i, lv in enumerate(levels[:-1]))
     rows["stage lengths: digits agreed at rtol 1e-7 vs 1e-8"] = f"{digits:.1f}"
+    if claimed is None and [s.exponent for s in stages] == [1, 3]:
+        # stage 2 against d²/(12c²) with c = d·G_bb after stage 1, predicted from M(0) alone
+        dev = np.array([[abs(lengths[j, k, 1] * 12 * second_plateau_constant(M0, d) ** 2 / d**2 - 1)
+                         for k, M0 in enumerate(_starts(d, seeds))] for j, d in enumerate(ds)])
+        dev_slope = fit_slope(logd, np.log(dev.max(axis=1))).slope
+        ok = ok and dev_slope <= -0.5
+        rows["stage 2 x 12c^2/d^2 - 1, c from M(0) (worst over seeds, by d)"] = (
+            ", ".join(f"{v:.1e}" for v in dev.max(axis=1)) + f" (slope {dev_slope:.2f}); c = "
+            + ", ".join(f"{second_plateau_constant(M0, ds[0]):.3g}" for M0 in _starts(ds[0], seeds)))
     direct = np.array([p.stage_lengths() for p in _profiles(ds[0], seeds, RTOLS[1], "z")])
     z_digits = float(-np.log10(np.max(np.abs(direct / lengths[0] - 1))))
     ok = ok and z_digits >= 2
