@@ -4,8 +4,9 @@ the perturbation hook of the perturbation test, the judged assertion and the gal
 - ``GFVERIFY_NOTEBOOK_SMALL=1`` (set by the tests): a notebook uses its smaller parameter set.
 - ``GFVERIFY_NOTEBOOK_PERTURB=<name>``: the value checked by the check ``<name>`` is perturbed
   (``x → x(1 + 10⁻⁶) + 10⁻⁶``), so that check must fail; ``tests/notebooks`` shows it does.
-- ``GFVERIFY_GALLERY=<dir>``: where the main figure goes (default ``docs/gallery`` under the
-  working directory: run a notebook from the repository root to refresh the gallery)."""
+- ``GFVERIFY_GALLERY=<dir>``: where the main figure goes (default: the repository's
+  ``docs/gallery``, beside ``notebooks/``; running a notebook on the full parameter set refreshes
+  the gallery)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ def refuted(name: str, evidence: Evidence, twin: Evidence) -> Evidence:
 
 def save_figure(fig, name: str) -> Path:
     """Save the notebook's main figure as ``<gallery>/<name>.png``."""
-    directory = Path(os.environ.get("GFVERIFY_GALLERY", "docs/gallery"))
+    default = Path(__file__).resolve().parents[1] / "docs" / "gallery"
+    directory = Path(os.environ.get("GFVERIFY_GALLERY", default))
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.png"
     fig.savefig(path, dpi=110, bbox_inches="tight")
