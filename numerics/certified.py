@@ -270,7 +270,10 @@ def tail_length(env: tuple, target) -> tuple:
     """The smallest ``L`` on a grid of step 1/2 whose :func:`tail_bound` is below ``target``."""
     L = 4
     while True:
-        T = tail_bound(env, L) if L / 2 > float(env[2]) + 1 else None
+        try:
+            T = tail_bound(env, L)
+        except NotCertifiable:  # not yet decaying at this L
+            T = None
         if T is not None and T < target:
             return L, T
         L += 0.5

@@ -22,8 +22,14 @@ import math
 import flint
 import sympy
 
-from gfverify.numerics.certified import NotCertifiable, _rational, gaussian_moments, hermite_enclosures
-from gfverify.theory.hermite import Z
+from gfverify.numerics.certified import (
+    NotCertifiable,
+    _rational,
+    envelope,
+    gaussian_moments,
+    hermite_enclosures,
+)
+from gfverify.theory.hermite import Z, breakpoints
 
 _W = sympy.Symbol("w", real=True)
 
@@ -120,5 +126,40 @@ def mehler_series(f: sympy.Expr, g: sympy.Expr, rho: sympy.Expr, dps: int, z: sy
         total = sum((ak * bk * x ** k for k, (ak, bk) in enumerate(zip(a, b))), flint.arb(0))
         tail = (norms[0] * norms[1]).sqrt() * flint.arb(r).upper() ** (kmax + 1) / (1 - flint.arb(r))
         return total + flint.arb(0, (abs(tail) * (1 + flint.arb("1e-10"))).upper())
+    finally:
+        flint.ctx.prec = saved
+
+
+def parseval_enclosure(f: sympy.Expr, dps: int, z: sympy.Symbol = Z, n_max: int = 80):
+    """An arb ball containing ``Σ_k α_k²`` for a smooth link: certified ``α_k``, ``k < n``,
+    plus the tail ``0 ≤ Σ_{k≥n} α_k² ≤ ‖f^{(n)}‖²/n!`` (Stein: ``α_k = <f^{(n)}, h_{k−n}>
+    √((k−n)!/k!)`` and ``(k−n)!/k! ≤ 1/n!``), ``‖f^{(n)}‖²`` certified, ``n`` the first of
+    ``10, 15, 22, …`` whose bound is below ``10^{-dps-2}``. Links with kinks, derivatives
+    without a growth bound, or a bound that stops decreasing or is still too large at
+    ``n_max``: :class:`NotCertifiable`."""
+    f = sympy.sympify(f)
+    if breakpoints(f, z):
+        raise NotCertifiable(f"{f} has kinks: no derivative bound for the tail of Σ α_k²")
+    n, tail, previous = 10, None, None
+    while n <= n_max:
+        derivative = sympy.diff(f, z, n)
+        envelope(derivative, z)  # growth bound: Stein's integrations by parts leave no boundary term
+        norm = gaussian_moments(derivative**2, 0, 15, z)[0][0]
+        bound = norm.upper() / flint.arb.fac_ui(n)
+        if bound < flint.arb(10) ** (-dps - 2):
+            tail = bound
+            break
+        if previous is not None and not bound < previous:
+            raise NotCertifiable(f"the Stein bound ‖f^(n)‖²/n! on the tail of Σ α_k² does not "
+                                 f"decrease (n = {n})")
+        previous, n = bound, n * 3 // 2
+    if tail is None:
+        raise NotCertifiable(f"the Stein bound ‖f^(n)‖²/n! on the tail of Σ α_k² stays above "
+                             f"10^-{dps + 2} up to n = {n_max}")
+    alphas = hermite_enclosures(f, n - 1, dps + 2, z).balls
+    saved = flint.ctx.prec
+    flint.ctx.prec = int(dps * 3.33) + 64
+    try:
+        return sum((a * a for a in alphas), flint.arb(0)) + tail / 2 + flint.arb(0, (tail / 2).upper())
     finally:
         flint.ctx.prec = saved

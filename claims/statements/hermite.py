@@ -13,7 +13,7 @@ from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
 from gfverify.numerics import hermite as numeric
 from gfverify.numerics.certified import NotCertifiable, hermite_enclosures
-from gfverify.numerics.certified_kernels import certified_kernel
+from gfverify.numerics.certified_kernels import certified_kernel, parseval_enclosure
 from gfverify.numerics.precision import GUARD_DIGITS, tolerance
 from gfverify.numerics.series import accelerated_limit
 from gfverify.theory import hermite as exact
@@ -109,14 +109,22 @@ def _parseval_numeric(f: sympy.Expr, p: int) -> mpmath.mpf:
                  for name, f in LINKS.items() if name not in NO_PARSEVAL})
 def parseval(dps: int, f: sympy.Expr) -> Evidence:
     """Route 1: ‖f‖² by exact Gaussian moments. Route 2: the exact coefficients' squares summed
-    (polynomials), or the numeric coefficients' squares, Levin-accelerated, at two precisions."""
+    (polynomials); for smooth links a certified enclosure of Σ α_k² (certified α_k, k < n, and
+    the Stein tail bound ‖f^(n)‖²/n!); else the numeric coefficients' squares,
+    Levin-accelerated, at two precisions."""
     norm = exact.norm_squared(f)
     if f.is_polynomial(z):
         degree = sympy.Poly(f, z).degree()
         total = sum(a**2 for a in exact.hermite_coefficients(f, degree))
         return exact_identity(total - norm, "exact sum of alpha_k^2 vs exact E[f^2]")
-    return versus_numeric(norm, lambda p: _parseval_numeric(f, p), dps,
-                          "exact E[f^2] vs Levin-accelerated sum of numeric alpha_k^2")
+    try:
+        ball = parseval_enclosure(f, dps)
+    except NotCertifiable as exc:
+        return versus_numeric(norm, lambda p: _parseval_numeric(f, p), dps,
+                              "exact E[f^2] vs Levin-accelerated sum of numeric alpha_k^2",
+                              details={"not_certified": str(exc)})
+    return enclosure(norm, ball, tolerance(dps), "exact E[f^2] inside the certified enclosure of "
+                     "Σ_{k<n} α_k² + [0, ‖f^(n)‖²/n!] (Stein tail bound)")
 
 
 @claim("hermite.information_exponent", kind="property", source="C4",

@@ -48,6 +48,13 @@ def test_parseval_fails_with_the_norm_of_the_other_erf(monkeypatch):
     assert _run("hermite.parseval.erf").status == "FAIL"
 
 
+def test_certified_parseval_fails_with_a_wrong_norm(monkeypatch):
+    """exp(z/2): ‖f‖² = e^{1/2} lies in the certified ball of Σ α_k²; e^{1/4} does not."""
+    assert _run("hermite.parseval.exp").status == "CERTIFIED"
+    monkeypatch.setattr(exact, "norm_squared", lambda f: sympy.exp(sympy.Rational(1, 4)))
+    assert _run("hermite.parseval.exp").status == "FAIL"
+
+
 def test_information_exponent_fails_when_off_by_one(monkeypatch):
     assert _run("hermite.information_exponent").status == "CERTIFIED"
     original = exact.information_exponent

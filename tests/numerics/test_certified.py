@@ -127,3 +127,25 @@ def test_relu_and_erf_kernels():
         erf = 2 / mpmath.pi * mpmath.asin(2 * r / 3)
         assert _contains(certified_kernel(sympy.Max(z, 0), rho, 25), relu)
         assert _contains(certified_kernel(sympy.erf(z), rho, 25), erf)
+
+
+@pytest.mark.parametrize("f", [sympy.exp(z / 2), sympy.cos(z), z * sympy.exp(-z / 3)],
+                         ids=["exp", "cos", "poly_exp"])
+def test_parseval_enclosure_holds_the_norm(f):
+    """Σ α_k² with the Stein tail bound encloses ‖f‖² (exact, sympy), radius < 1e-30."""
+    from gfverify.numerics.certified_kernels import parseval_enclosure
+    from gfverify.theory.hermite import norm_squared
+
+    ball = parseval_enclosure(f, 30)
+    assert _radius(ball) < mpmath.mpf("1e-30")
+    with mpmath.workdps(60):
+        assert _contains(ball, mpmath.mpf(str(sympy.N(norm_squared(f), 60))))
+
+
+def test_parseval_refusals_say_why():
+    from gfverify.numerics.certified_kernels import parseval_enclosure
+
+    with pytest.raises(C.NotCertifiable, match="kinks"):
+        parseval_enclosure(sympy.Max(z, 0), 20)
+    with pytest.raises(C.NotCertifiable, match="does not decrease"):
+        parseval_enclosure(sympy.erf(z), 20)
