@@ -183,7 +183,11 @@ def separable_quadrature_link(link: sympy.Expr, zs: Sequence[sympy.Symbol]) -> R
         raise InputError(f"{link} is not a sum of functions of one variable each")
     z = sympy.Symbol("x", real=True)
     ones = [g.subs(zi, z) for g, zi in zip(parts, zs)]
-    return separable_link([[quadrature_kernel(a, b, z) for b in ones] for a in ones], str(link))
+    kernels: dict = {}  # one kernel (and one cache of values) per distinct pair of parts
+    for a in ones:
+        for b in ones:
+            kernels.setdefault((a, b), quadrature_kernel(a, b, z))
+    return separable_link([[kernels[(a, b)] for b in ones] for a in ones], str(link))
 
 
 def separable_link(kernels: Sequence[Sequence[Kernel]], name: str) -> ReducedLink:
