@@ -1,6 +1,7 @@
 """Online SGD on the [A] problem (docs/theory.md A20, docs/online_sgd.md): the setup, the links
-in the Hermite basis (evaluated by compiled code), the starting overlaps, the escape criterion,
-the d-dimensional numpy sampler ``full`` and the common entry point :func:`run_sgd`.
+(polynomials in the Hermite basis, other links as compiled postfix programs), the starting
+overlaps, the escape criterion, the d-dimensional numpy sampler ``full`` and the common entry
+point :func:`run_sgd`.
 
 Conventions: ``W* = [I_q; 0]``, ``x ~ N(0, I_d)``, ``y = f*(W*ᵀx)``, per-sample loss
 ``½(y − f(Wᵀx))²``, one step ``W ← Retr(W − η grad)`` with the Riemannian (tangent-projected,
