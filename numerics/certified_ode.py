@@ -89,9 +89,10 @@ def prove_positive(poly, lo, hi, depth: int = 40) -> None:
 
 @dataclass(frozen=True)
 class Tail:
-    """A truncated Hermite series: ``R = R_K + E`` with ``0 ≤ E ≤ ε R_K`` on ``[m0, m1]``."""
+    """A truncated Hermite series: ``R = R_K + E`` with ``0 ≤ E ≤ ε R_K`` on ``(0, upto]``."""
 
     eps: object
+    upto: object
     reason: str
 
 
@@ -108,11 +109,10 @@ def hermite_tail(alpha_sq: Sequence, norm_sq, m1, planted: bool) -> Tail:
     q = m1 if planted else m1 * m1
     if not (q < 1 and arb(K + 1) >= q / (1 - q)):
         raise NotCertifiable(f"the tail bound needs more Hermite terms than K = {K} at m1 = {m1}")
-    step = 1 if planted else 2
-    worst = (K + 1) * q ** (K + 1 - s) if planted else (K + 1) * m1 ** (step * (K + 1 - s))
-    eps = tau * worst / (s * alpha_sq[s])
-    return Tail(eps=arb(0, eps.upper()), reason=f"Parseval tail of the Hermite series beyond K = {K}: "
-                                                 f"Σ_(k>K) α_k² ≤ {tau.upper().str(3, radius=False)}")
+    eps = tau * (K + 1) * q ** (K + 1 - s) / (s * alpha_sq[s])
+    return Tail(eps=arb(0, eps.upper()), upto=m1,
+                reason=f"Parseval tail of the Hermite series beyond K = {K}: "
+                       f"Σ_(k>K) α_k² ≤ {tau.upper().str(3, radius=False)}")
 
 
 def escape_enclosure(coeffs: Sequence, m0, m1, dps: int, tail: Tail | None = None):
@@ -148,6 +148,8 @@ def escape_enclosure(coeffs: Sequence, m0, m1, dps: int, tail: Tail | None = Non
             hull = a.union(m0)
             total += reg + (a - m0) * (S(hull) / P(hull))  # ∫_{m0}^{a}: (a − m0) f(ξ), ξ in the hull
         if tail is not None:
+            if not m1 <= tail.upto:
+                raise NotCertifiable("the Hermite tail bound does not cover [m0, m1]")
             total = total.union(total / (1 + tail.eps.upper()))
         return +total
     finally:
@@ -306,11 +308,12 @@ def single_index_coefficients(alpha_sq: Sequence, planted: bool) -> list:
 
 
 def link_escape_enclosure(f: sympy.Expr, z: sympy.Symbol, m0, m1, dps: int, planted: bool,
-                          kmax: int = 20) -> tuple:
+                          kmax: int = 20, upto: object = None) -> tuple:
     """``(ball ∋ T(m0 → m1), coefficients of R_K, Tail)`` for the single-index flow of a
     non-polynomial link: certified ``α_k`` (:func:`gfverify.numerics.certified.hermite_enclosures`)
     and ``‖f‖²`` (:func:`gfverify.numerics.certified.gaussian_moments`), ``K`` doubled from
-    ``kmax`` until the Parseval tail ``ε < 10^{-dps-5}``; :class:`NotCertifiable` otherwise."""
+    ``kmax`` until the Parseval tail ``ε < 10^{-dps-5}`` on ``(0, upto]`` (default ``m1``);
+    :class:`NotCertifiable` otherwise."""
     from gfverify.numerics.certified import gaussian_moments, hermite_enclosures
 
     saved = flint.ctx.prec
@@ -321,7 +324,8 @@ def link_escape_enclosure(f: sympy.Expr, z: sympy.Symbol, m0, m1, dps: int, plan
         while True:
             balls = hermite_enclosures(f, K, dps + 10, z).balls
             alpha_sq = [b * b for b in balls]
-            tail = hermite_tail(alpha_sq, norm_sq - alpha_sq[0], _arb(m1), planted)
+            top = _arb(m1 if upto is None else upto)
+            tail = hermite_tail(alpha_sq, norm_sq - alpha_sq[0], top, planted)
             if tail.eps < arb(10) ** (-dps - 5):
                 break
             if K > 400:
@@ -331,3 +335,42 @@ def link_escape_enclosure(f: sympy.Expr, z: sympy.Symbol, m0, m1, dps: int, plan
     finally:
         flint.ctx.prec = saved
     return escape_enclosure(coeffs, m0, m1, dps, tail), coeffs, tail
+
+
+def _json_ball(b, digits: int) -> dict:
+    from gfverify.numerics.certified import ball_mid, ball_rad
+
+    return {"mid": ball_mid(b, digits), "rad": ball_rad(b)}
+
+
+def escape_certificate(coeffs: Sequence | None, m0, m1, dps: int, link: sympy.Expr | None = None,
+                       z: sympy.Symbol | None = None, planted: bool = False,
+                       taylor: bool = True) -> dict:
+    """``{"T_enclosure", "m_T_enclosure", "m_T_method"}`` (balls as decimal strings) for the flow
+    with polynomial coefficients ``coeffs`` or, when ``link`` is given, its Hermite series with
+    the Parseval tail; ``m(T)`` by the interval Taylor method when ``taylor`` and ``R`` is a
+    polynomial, else by the monotonicity lemma around ``m1``. :class:`NotCertifiable` says why not."""
+    tail, widest = None, sympy.Rational(1, 1000)
+    if link is not None:
+        T, coeffs, tail = link_escape_enclosure(link, z, m0, m1, dps, planted, upto=m1 + widest)
+    else:
+        T = escape_enclosure(coeffs, m0, m1, dps)
+    out = {"T_enclosure": _json_ball(T, dps)}
+    if taylor and tail is None:
+        ball, steps = taylor_enclosure(coeffs, m0, T, dps)
+        out.update(m_T_enclosure=_json_ball(ball, dps),
+                   m_T_method=f"interval Taylor method, order {TAYLOR_ORDER}, {steps} steps")
+        return out
+    saved = flint.ctx.prec
+    flint.ctx.prec = _bits(dps)
+    try:
+        delta = arb(10) ** -dps
+        while delta <= _arb(widest):
+            if monotone_enclosure(coeffs, m0, T, _arb(m1) - delta, _arb(m1) + delta, dps, tail):
+                out.update(m_T_enclosure=_json_ball(_arb(m1) + arb(0, delta), dps),
+                           m_T_method="monotonicity lemma: T(m0 → m1 − δ) ≤ T ≤ T(m0 → m1 + δ)")
+                return out
+            delta *= 10
+    finally:
+        flint.ctx.prec = saved
+    raise NotCertifiable("the escape-time enclosures do not bracket T")

@@ -47,6 +47,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help=f"working precision in digits (default 40, at most {MAX_DPS})")
     p.add_argument("--digits", type=int, default=None,
                    help=f"digits the ODE must confirm (default dps - {2 * GUARD_DIGITS})")
+    p.add_argument("--certify", action="store_true",
+                   help="add arb enclosures that provably contain T and m(T) (T_enclosure, m_T_enclosure)")
     p.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
 
 
@@ -126,6 +128,28 @@ def escape(alphas: dict[int, sympy.Expr], d: int, m1: sympy.Expr, planted: bool,
     }
 
 
+def certify(alphas: dict[int, sympy.Expr], link: str | None, d: int, m1: sympy.Expr, g: sympy.Expr,
+            planted: bool, dps: int) -> dict:
+    """``T_enclosure`` and ``m_T_enclosure`` (:func:`gfverify.numerics.certified_ode.escape_certificate`):
+    a polynomial flow (exact ``α_k²``) directly, a non-polynomial ``--link`` through its certified
+    Hermite series and Parseval tail; when no certificate exists, ``null`` enclosures and the
+    reason in ``not_certified``."""
+    from gfverify.numerics.certified import NotCertifiable
+    from gfverify.numerics.certified_ode import escape_certificate, rational_coefficients
+
+    m0 = g / sympy.sqrt(d)
+    try:
+        f = parse_expression(link, [Z], "--link", max_degree=MAX_K) if link is not None else None
+        if f is not None and not f.is_polynomial(Z):
+            out = escape_certificate(None, m0, m1, dps, link=f, z=Z, planted=planted)
+        else:
+            coeffs = rational_coefficients(single_index_rhs(alphas, M, planted=planted), M)
+            out = escape_certificate(coeffs, m0, m1, dps)
+        return {**out, "not_certified": None}
+    except NotCertifiable as exc:
+        return {"T_enclosure": None, "m_T_enclosure": None, "m_T_method": None, "not_certified": str(exc)}
+
+
 def _decimal(x: object, digits: int) -> str:
     """``x`` (mpmath or exact sympy) as a decimal string with ``digits`` significant digits."""
     with mpmath.workdps(digits + 10):
@@ -148,6 +172,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         alphas = link_alphas(args.link, digits, m1, args.planted)
     record = escape(alphas, d, m1, args.planted, args.dps, digits, g)
+    if args.certify:
+        record.update(certify(alphas, args.link, d, m1, g, args.planted, args.dps))
     if args.json:
         sys.stdout.write(json.dumps(record) + "\n")
         return 0
