@@ -111,3 +111,14 @@ def test_numeric_q_limit():
     zs = sympy.symbols("a b c e f", real=True)
     with pytest.raises(InputError):
         rn.phi_quadrature(sum(zs), zs, mpmath.eye(5) / 2)
+
+
+def test_energy_balance_holds_for_the_gradient_and_fails_for_a_wrong_phi():
+    link = rn.polynomial_link(Z1 * Z2 + Z1**2, [Z1, Z2])
+    wrong = rn.ReducedLink(q=2, psi=link.psi, phi=lambda G: 2 * link.phi(G), name="2 Phi")
+    with mpmath.workdps(15):
+        M0 = _mp(sympy.Matrix([[R(1, 2), R(1, 5)], [R(-1, 4), R(1, 3)]]))
+        drop, integral = rn.energy_balance(link, M0, 1, panels=2, nodes=24)
+        assert abs(drop - integral) < 1e-12
+        drop, integral = rn.energy_balance(wrong, M0, 1, panels=2, nodes=24)
+        assert abs(drop - integral) > 1e-3
