@@ -20,7 +20,7 @@ from gfverify.numerics.precision import GUARD_DIGITS, tolerance
 from gfverify.theory import reduced_ode as ro
 from gfverify.theory.hermite import h
 
-Z1, Z2, Z3 = sympy.symbols("z1 z2 z3", real=True)
+Z1, Z2, Z3, Z4 = sympy.symbols("z1 z2 z3 z4", real=True)
 #: ``‖I − G(T)‖_op`` at or below which the flow has reached ``G = I`` (the horizon ``T`` is where
 #: a float64 look-ahead is 100 times closer, so a converging flow passes with two decades to spare;
 #: the negative cases stay at distance ≥ 0.1, ``1`` exactly for a rank-deficient start).
@@ -29,9 +29,11 @@ EPS = mpmath.mpf(10) ** -6
 D = 10
 TWO_SCALE = h(1, Z1) + h(2, Z2)
 STAIRCASE = Z1 + Z1 * Z2 + Z1 * Z2 * Z3
+STAIRCASE4 = STAIRCASE + Z1 * Z2 * Z3 * Z4
 LINKS = {"h1(z1) + h2(z2)": (TWO_SCALE, [Z1, Z2]), "z1 + z1 z2 + z1 z2 z3": (STAIRCASE, [Z1, Z2, Z3]),
          "relu(z1) + relu(z2)": ("relu", [Z1, Z2]), "relu(z1) + relu(z2) + relu(z3)": ("relu", [Z1, Z2, Z3]),
-         "h2(z1) (q = 2)": (h(2, Z1), [Z1, Z2])}
+         "h2(z1) (q = 2)": (h(2, Z1), [Z1, Z2]),
+         "z1 + z1 z2 + z1 z2 z3 + z1 z2 z3 z4": (STAIRCASE4, [Z1, Z2, Z3, Z4])}
 STARTS = {"ginibre": rn.ginibre_start, "haar": rn.haar_start, "rank-one": rn.rank_one_start}
 
 
@@ -85,7 +87,10 @@ SWEEP = [("h1(z1) + h2(z2)", "ginibre", 1), ("h1(z1) + h2(z2)", "haar", 1),
                  "_sweep": dict(cases=SWEEP, tier="full",
                                 statement="the reduced flow reaches G = I from eight random full-rank "
                                           "starts: h1(z1) + h2(z2), the q = 3 staircase, relu sums in "
-                                          "q = 2 and 3; loss decreasing, Φ(G) ⪰ 0")})
+                                          "q = 2 and 3; loss decreasing, Φ(G) ⪰ 0"),
+                 "_q4": dict(cases=[("z1 + z1 z2 + z1 z2 z3 + z1 z2 z3 z4", "haar", 5)], tier="full",
+                             statement="the reduced flow of the q = 4 staircase reaches G = I from a "
+                                       "Haar start (d = 10); loss decreasing, Φ(G) ⪰ 0")})
 def global_convergence(dps: int, cases: list) -> Evidence:
     """Route 1: the reduced flow integrated by the ODE layer at two precisions (polynomial links:
     the Wick-derived symbolic Φ; relu sums: the arc-cosine Φ carried as ODE states). Route 2:
