@@ -204,15 +204,19 @@ def _fmpq_poly(poly: sympy.Poly):
 def taylor_coefficients(R, x, order: int) -> list:
     """Balls ``a_0..a_order`` of the Taylor series in ``t`` of every solution of ``ṁ = R(m)``
     with ``m(0) ∈ x``: ``a_{n+1} = [R(Σ_{i≤n} a_i t^i)]_n / (n + 1)``."""
-    cs = R.coeffs()
-    a = [x]
-    for n in range(order):
-        m = arb_series(a, prec=n + 1)
-        value = arb_series([cs[-1]], prec=n + 1)
-        for c in reversed(cs[:-1]):
-            value = value * m + c
-        series = value.coeffs()
-        a.append((series[n] if n < len(series) else arb(0)) / (n + 1))
+    cs, a = R.coeffs(), [x]
+    cap = flint.ctx.cap
+    flint.ctx.cap = max(cap, order + 1)  # the longest arb_series
+    try:
+        for n in range(order):
+            m = arb_series(a, prec=n + 1)
+            value = arb_series([cs[-1]], prec=n + 1)
+            for c in reversed(cs[:-1]):
+                value = value * m + c
+            series = value.coeffs()
+            a.append((series[n] if n < len(series) else arb(0)) / (n + 1))
+    finally:
+        flint.ctx.cap = cap
     return a
 
 
@@ -247,8 +251,8 @@ def taylor_enclosure(coeffs: Sequence, m0, T, dps: int, order: int = TAYLOR_ORDE
     ``m(0) ∈ m0``; the step is the series' apparent radius of convergence times 1/8 (halved
     until the Picard test passes)."""
     require_flint()
-    saved, cap = flint.ctx.prec, flint.ctx.cap
-    flint.ctx.prec, flint.ctx.cap = _bits(dps), order + 1  # cap: the length of arb_series
+    saved = flint.ctx.prec
+    flint.ctx.prec = _bits(dps)
     try:
         R, T, x, t = arb_poly([_arb(c) for c in coeffs]), _arb(T), _arb(m0), arb(0)
         steps = 0
@@ -275,7 +279,7 @@ def taylor_enclosure(coeffs: Sequence, m0, T, dps: int, order: int = TAYLOR_ORDE
                 return +nxt, steps
             x, t = nxt, t + h
     finally:
-        flint.ctx.prec, flint.ctx.cap = saved, cap
+        flint.ctx.prec = saved
 
 
 def monotone_enclosure(coeffs: Sequence, m0, T, m_lo, m_hi, dps: int, tail: Tail | None = None) -> bool:
