@@ -123,6 +123,6 @@ def escape_m_of_t_certified(dps: int, d: int) -> Evidence:
     ball, steps = co.taylor_enclosure(coeffs, m0, T, dps)
     delta = sympy.Rational(1, 10 ** (dps // 2))
     lemma = co.monotone_enclosure(coeffs, m0, T, HALF - delta, HALF + delta, dps)
-    return enclosure(HALF, ball, mpmath.mpf(delta), f"interval Taylor enclosure of m(T) ({steps} "
-                     "steps, order 40) contains ½", details={"m_T": ball.str(dps), "T": T.str(dps),
-                                                             "monotone_lemma": lemma}).also(lemma)
+    method = f"interval Taylor enclosure of m(T) ({steps} steps, order {co.taylor_order(dps)}) contains ½"
+    return enclosure(HALF, ball, mpmath.mpf(delta), method,
+                     details={"m_T": ball.str(dps), "T": T.str(dps), "monotone_lemma": lemma}).also(lemma)
