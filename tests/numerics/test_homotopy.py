@@ -40,3 +40,15 @@ def test_zeros_of_every_field_coincide():
         z0, z1 = homotopy.zero_of(GRAPH, 0), homotopy.zero_of(GRAPH, 1)
         assert max(abs(p - q) for p, q in zip(z0, z1)) < tolerance(DPS)
         assert homotopy.field_norm(GRAPH, mpmath.mpf(1) / 2, z0) < tolerance(DPS)
+
+
+def test_singular_values_with_three_outputs():
+    """D = [diag(1, 2, 4) | 0] (3 outputs, 4 parameters): σ = 1, 2, 4 and the singular values of
+    (1−α)Dᵀ + αD⁺ are (1−α)σ + α/σ = 11/4, 3/2, 1 at α = 1/3. With two outputs a permuted basis
+    vector gives the same singular values (mutation triage, fresh11: e_i replaced by 1 − e_i
+    passed the two-output test, as 11ᵀ − I is then the swap)."""
+    with mpmath.workdps(DPS):
+        rows = [[1, 0, 0, 0], [0, 2, 0, 0], [0, 0, 4, 0]]
+        got = homotopy.homotopy_singular_values(rows, mpmath.mpf(1) / 3)
+        want = [mpmath.mpf(11) / 4, mpmath.mpf(3) / 2, mpmath.mpf(1)]
+        assert max(abs(p - q) for p, q in zip(got, want)) < tolerance(DPS)
