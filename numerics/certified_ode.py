@@ -60,10 +60,10 @@ def rational_coefficients(rhs: sympy.Expr, var: sympy.Symbol) -> list:
     """The coefficients ``r_0, r_1, …`` (lowest first) of a polynomial ``R`` with rational
     coefficients, exact (converted to balls at the working precision where they are used)."""
     poly = sympy.Poly(sympy.expand(rhs), var)
-    coeffs = [sympy.Rational(c) for c in reversed(poly.all_coeffs())]
+    coeffs = list(reversed(poly.all_coeffs()))
     if not all(c.is_rational for c in coeffs):
         raise NotCertifiable("the right-hand side has irrational coefficients (α_k² not rational)")
-    return coeffs
+    return [sympy.Rational(c) for c in coeffs]
 
 
 def _split(coeffs: Sequence) -> tuple[int, list]:
