@@ -57,8 +57,9 @@ def polynomial_derivation(link: sympy.Expr) -> str:
 
 
 @claim("A.numeric_phi_polynomial", kind="identity", source="A10", derivation=polynomial_derivation,
-       statement="Price's identity: Φ(G) = sym(E[∂_i f(z) ∂_j f(u)])_ij with E[z uᵀ] = G, evaluated by "
-                 "the averaging layer's quadrature, equals the symbolic gradient of ψ "
+       statement="Price's identity: Φ(G) = sym(E[∂_i f(z) ∂_j f(u)])_ij for the Gaussian pair (z, u) with "
+                 "cross-covariance G, evaluated by the averaging layer's quadrature, equals the symbolic "
+                 "gradient of ψ "
                  "(f* = z1³ + z1 z2 + z2², q = 2)",
        latex=r"\Phi_{ij}(G)=\operatorname{sym}\,\mathbb E[\partial_i f(z)\,\partial_j f(u)]",
        variants={"": dict(link=Z[0] ** 3 + Z[0] * Z[1] + Z[1] ** 2, tier="full")})
@@ -83,7 +84,7 @@ def _tanh_kmax(p: int) -> int:
 
 @claim("A.numeric_phi_tanh_product", kind="identity", source="A10",
        statement="for f* = tanh(z1)·z2, Φ(G) by Price's identity on the averaging layer's 2-D grid equals "
-                 "the gradient of ψ(G) = g22 κ(g11) + g12² κ'(g11), κ(ρ) = E[tanh x tanh y] by Mehler",
+                 "the gradient of ψ(G) = g22 κ(g11) + g12² κ'(g11), κ(ρ) = ⟨A_ρ tanh, tanh⟩ by Mehler",
        latex=r"\psi(G)=g_{22}\kappa(g_{11})+g_{12}^2\kappa'(g_{11})",
        variants={"": dict(tier="full")})
 def numeric_phi_tanh_product(dps: int) -> Evidence:
