@@ -301,6 +301,24 @@ def _he_values(x, kmax: int) -> list:
 
 
 @lru_cache(maxsize=16)
+def _log_cauchy(kmax: int) -> tuple:
+    """``log(k!) + k/2 − (k/2) log k``: with it, Cauchy's estimate of the generating function
+    ``Σ He_k(z) tᵏ/k! = e^{zt − t²/2}`` on ``|t| = √k`` reads
+    ``|He_k(z)| ≤ exp(log_cauchy[k] + √k |z|)`` (64-bit balls)."""
+    saved = flint.ctx.prec
+    flint.ctx.prec = 64
+    try:
+        return (arb(0),) + tuple(arb(k + 1).lgamma() + arb(k) / 2 - arb(k) * arb(k).log() / 2
+                                 for k in range(1, kmax + 1))
+    finally:
+        flint.ctx.prec = saved
+
+
+def _sqrt_int(k: int):
+    return arb(k).sqrt()
+
+
+@lru_cache(maxsize=16)
 def _inv_sqrt_factorials(kmax: int, prec: int) -> tuple:
     """``1/√(k!)`` for ``k ≤ kmax`` as arb balls."""
     return tuple(1 / arb.fac_ui(k).sqrt() for k in range(kmax + 1))
@@ -318,21 +336,30 @@ def _interval(F: Callable, a, b, kmax: int, ks: range, tol, rho: float = RHO,
     tiny = float(h.mid()) < 1e-6
     box = acb(arb(c.mid(), (semi_re + h * 1e-3).upper()), arb(0, (semi_im * 1.001).upper()))
     if not tiny and _finite(F(box, True)):
-        m = BOUNDARY_BOXES
+        m, saved = BOUNDARY_BOXES, flint.ctx.prec
         M = [arb(0)] * (kmax + 1)
-        speed = semi_re * (2 * arb.pi() / m) / 2
-        for j in range(m):
-            t = 2 * arb.pi() * (j + arb(1) / 2) / m
-            pt = acb(c + semi_re * t.cos(), semi_im * t.sin())
-            zbox = acb(arb(pt.real.mid(), speed.upper() * 1.01), arb(pt.imag.mid(), speed.upper() * 1.01))
-            fz = F(zbox, True)
-            if not _finite(fz):
-                break
-            he = _he_values(zbox, kmax)
-            for k in ks:
-                bound = (fz * he[k]).abs_upper()
-                M[k] = arb(0, bound) if not j else M[k].union(arb(0, bound))
-        else:
+        flint.ctx.prec = 64  # upper bounds only: balls at low precision are still rigorous
+        try:
+            speed = semi_re * (2 * arb.pi() / m) / 2
+            log_cauchy = _log_cauchy(kmax)
+            for j in range(m):
+                t = 2 * arb.pi() * (j + arb(1) / 2) / m
+                pt = acb(c + semi_re * t.cos(), semi_im * t.sin())
+                half = speed.upper() * 1.01
+                zbox = acb(arb(pt.real.mid(), half), arb(pt.imag.mid(), half))
+                fz = F(zbox, True)
+                if not _finite(fz):
+                    break
+                he, size = _he_values(zbox, kmax), arb(zbox.abs_upper())
+                for k in ks:
+                    bound = (fz * he[k]).abs_upper()
+                    if k:  # Cauchy on e^{zt - t²/2} at |t| = √k, for boxes where the recurrence overshoots
+                        cauchy = (arb(fz.abs_upper()) * (log_cauchy[k] + _sqrt_int(k) * size).exp()).upper()
+                        bound = cauchy if cauchy < bound else bound
+                    M[k] = arb(0, bound) if not j else M[k].union(arb(0, bound))
+        finally:
+            flint.ctx.prec = saved
+        if j == m - 1 and _finite(fz):
             scale = _inv_sqrt_factorials(kmax, flint.ctx.prec)
             Mmax = arb(0)
             for k in ks:
@@ -392,6 +419,9 @@ def gaussian_moments(f: sympy.Expr, kmax: int, dps: int, z: sympy.Symbol = Z,
         total = [arb(0)] * (kmax + 1)
         steps = sum(max(1, math.ceil(float(hi - lo) / WIDTH)) for lo, hi in pieces)
         ks = range(1 if fold == -1 else 0, kmax + 1, 2 if fold else 1)
+        # nodes for ρ^{-2n} to reach the target with 20 digits to spare for M: bisecting
+        # does not lower the n a fixed ρ needs
+        n_max = max(90, int((dps + 20) * math.log(10) / (2 * math.log(RHO))) + 10)
         for lo, hi in pieces:
             piece = arb_function(_branch(f, z, lo, hi), z)
 
@@ -401,7 +431,7 @@ def gaussian_moments(f: sympy.Expr, kmax: int, dps: int, z: sympy.Symbol = Z,
             for i in range(m):
                 a = _rational(lo) + (_rational(hi) - _rational(lo)) * i / m
                 b = _rational(lo) + (_rational(hi) - _rational(lo)) * (i + 1) / m
-                part = _interval(F, a, b, kmax, ks, target / (4 * steps))
+                part = _interval(F, a, b, kmax, ks, target / (4 * steps), n_max=n_max)
                 total = [t + p for t, p in zip(total, part)]
         balls = []
         for k, t in enumerate(total):

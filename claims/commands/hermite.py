@@ -39,6 +39,9 @@ EXACT_SECONDS = 10.0
 #: Seconds both together may take: beyond, the request is refused (e.g. (1+z)**58 Max(z, 0)
 #: exp(z/2) at K = 200 and 200 digits, whose quadrature gives up only after 190 s).
 TOTAL_SECONDS = 60.0
+#: Seconds --certify may take before the usual route answers (tanh(z) at K = 100 and 50 digits
+#: takes 0.5 s; softplus at K = 200 and 200 digits is the slow end).
+CERTIFY_SECONDS = 20.0
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -109,13 +112,13 @@ def _decimal(value: sympy.Expr, digits: int) -> str:
 def certify(f: sympy.Expr, kmax: int, digits: int) -> tuple[list[str], str, list[dict]]:
     """Decimal strings of ``α_0..α_kmax`` read off certified balls of radius below
     ``10^{-digits}``, the method, and the balls as ``{"mid", "rad"}`` decimal strings;
-    :class:`certified.NotCertifiable` when no certificate is possible."""
-    numeric.check_l2(f)
+    :class:`certified.NotCertifiable` when no certificate is possible. (No sympy L² test: the
+    certificate's proven growth bound ``|f| ≤ A (1+|z|)^p e^{c|z|}`` already puts f in L²(γ).)"""
     try:
-        with _time_limit(TOTAL_SECONDS):
+        with _time_limit(CERTIFY_SECONDS):
             enc = certified.hermite_enclosures(f, kmax, digits)
     except _TooSlow:
-        raise certified.NotCertifiable(f"no certificate within {TOTAL_SECONDS:.0f} s") from None
+        raise certified.NotCertifiable(f"no certificate within {CERTIFY_SECONDS:.0f} s") from None
     with mpmath.workdps(digits + 10):
         text = ["0" if z0 else mpmath.nstr(mpmath.mpf(b.mid().str(digits + 5, radius=False)),
                                            digits, min_fixed=-5, max_fixed=5)
