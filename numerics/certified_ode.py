@@ -138,7 +138,7 @@ def escape_enclosure(coeffs: Sequence, m0, m1, dps: int, tail: Tail | None = Non
             raise NotCertifiable("R < 0 near m = 0: the flow moves away from m1")
         prove_positive(P, m0.lower(), m1.upper())
         # 1/P = Σ b_n m^n; principal part of 1/R: c_j = b_{j+ν}, j = −ν..−1
-        b = [1 / p[0]]
+        b = [1 / p[0]] if nu else []
         for n in range(1, nu):
             b.append(-sum((p[k] * b[n - k] for k in range(1, min(n, len(p) - 1) + 1)), arb(0)) / p[0])
         total, tol = arb(0), arb(2) ** -int(dps * 3.33 + 10)

@@ -34,7 +34,8 @@ def _contains(ball, value: mpmath.mpf) -> bool:
 
 @pytest.mark.parametrize("alphas, planted, d", [({3: 1}, False, 10**6), ({3: 1}, True, 10**6),
                                                ({1: 1, 3: HALF}, False, 10**4),
-                                               ({2: 1, 4: HALF}, False, 10**8)])
+                                               ({2: 1, 4: HALF}, False, 10**8),
+                                               ({1: 1, 3: HALF}, True, 10**4)])  # ν = 0
 def test_escape_enclosure_contains_the_mpmath_closed_form(alphas, planted, d):
     rhs = ro.single_index_rhs(alphas, M, planted=planted)
     m0 = 1 / sympy.sqrt(d)
