@@ -1,6 +1,8 @@
 """The reduced ODE ``Ṁ = (I − G) Φ(G) M``, ``G = M Mᵀ`` (docs/theory.md A10) for links that are
-not polynomials: numeric ``ψ(G) = <A_G f*, f*>`` and ``Φ(G) = ∇_G ψ`` at the working precision,
-and trajectories by Gragg–Bulirsch–Stoer extrapolation.
+not polynomials: numeric ``ψ(G) = <A_G f*, f*>`` and ``Φ(G) = ∇_G ψ`` at the working precision;
+trajectories by Gragg–Bulirsch–Stoer on a callable Φ (any of the links below; its cost grows
+steeply with the precision), or by the ODE layer for polynomial links and for ReLU sums written as
+a rational system (:func:`relu_sum_system`); the random starts of A11 and the flows of A12.
 
 Price's identity (Gaussian integration by parts in the cross-covariance) gives
 ``Φ_ij(G) = ½(E[∂_i f(z) ∂_j f(u)] + E[∂_j f(z) ∂_i f(u)])`` for the Gaussian pair with
