@@ -150,6 +150,16 @@ def certify(alphas: dict[int, sympy.Expr], link: str | None, d: int, m1: sympy.E
         return {"T_enclosure": None, "m_T_enclosure": None, "m_T_method": None, "not_certified": str(exc)}
 
 
+def _inside(text: str, digits: float, ball: dict | None) -> bool | None:
+    """Whether the decimal ``text``, trusted to ``digits`` significant digits, meets the ball
+    ``{"mid", "rad"}``; ``None`` without a ball."""
+    if ball is None:
+        return None
+    with mpmath.workdps(len(ball["mid"]) + 10):
+        x, mid, rad = mpmath.mpf(text), mpmath.mpf(ball["mid"]), mpmath.mpf(ball["rad"])
+        return bool(abs(x - mid) <= rad + abs(x) * mpmath.mpf(10) ** -mpmath.mpf(digits))
+
+
 def _decimal(x: object, digits: int) -> str:
     """``x`` (mpmath or exact sympy) as a decimal string with ``digits`` significant digits."""
     with mpmath.workdps(digits + 10):
@@ -174,6 +184,8 @@ def run(args: argparse.Namespace) -> int:
     record = escape(alphas, d, m1, args.planted, args.dps, digits, g)
     if args.certify:
         record.update(certify(alphas, args.link, d, m1, g, args.planted, args.dps))
+        record["T_closed_form_inside"] = _inside(record["T_closed_form"], record["digits_agreed"],
+                                                record["T_enclosure"])
     if args.json:
         sys.stdout.write(json.dumps(record) + "\n")
         return 0

@@ -56,7 +56,11 @@ def _judge(quad, closed, factor: sympy.Expr, dps: int, what: str) -> Evidence:
                                             "½: the closed form lies in the certified enclosure"),
                  "_h1_h3": dict(alphas={1: sympy.Integer(1), 3: HALF}, d=10**6, planted=False,
                                 statement="two-timescale escape time of h1 + h3/2 from m0 = 10⁻³ "
-                                          "to ½: the closed form lies in the certified enclosure")})
+                                          "to ½: the closed form lies in the certified enclosure"),
+                 "_planted_h1_h3": dict(alphas={1: sympy.Integer(1), 3: HALF}, d=10**6, planted=True,
+                                        statement="planted escape time of h1 + h3/2 (R(0) ≠ 0) from "
+                                                  "m0 = 10⁻³ to ½: the closed form lies in the "
+                                                  "certified enclosure")})
 def escape_time_certified(dps: int, alphas: dict, d: int, planted: bool) -> Evidence:
     """Route 1: the certified quadrature (principal Laurent part of 1/R in closed form in arb,
     the regular part by acb.integral, R > 0 proven on [m0, ½]). Route 2: the partial-fraction

@@ -25,7 +25,7 @@ def test_true_closed_form_certified_and_its_shifted_twin_fails(verdict):
 
 
 def test_planted_and_log_part_certified():
-    for suffix in ("_planted", "_h1_h3"):
+    for suffix in ("_planted", "_h1_h3", "_planted_h1_h3"):
         assert get("A.escape_time_certified" + suffix).run(30).status == "CERTIFIED"
 
 
@@ -43,7 +43,7 @@ def _escape(capsys, *argv):
 def test_escape_certify_json(capsys):
     rec = _escape(capsys, "--alphas", "3:1", "--d", "1e2", "--to", "0.5", "--dps", "30", "--certify")
     T, m = rec["T_enclosure"], rec["m_T_enclosure"]
-    assert rec["not_certified"] is None and "Taylor" in rec["m_T_method"]
+    assert rec["not_certified"] is None and "Taylor" in rec["m_T_method"] and rec["T_closed_form_inside"]
     with mpmath.workdps(50):
         assert abs(mpmath.mpf(rec["T_closed_form"]) - mpmath.mpf(T["mid"])) <= (
             mpmath.mpf(T["rad"]) + mpmath.mpf(10) ** -20 * mpmath.mpf(T["mid"]))
@@ -53,5 +53,5 @@ def test_escape_certify_json(capsys):
 
 def test_escape_certify_says_why_not(capsys):
     rec = _escape(capsys, "--link", "exp(z**2/8)", "--d", "1e2", "--to", "0.5", "--dps", "20", "--certify")
-    assert rec["T_enclosure"] is None and rec["m_T_enclosure"] is None
+    assert rec["T_enclosure"] is None and rec["m_T_enclosure"] is None and rec["T_closed_form_inside"] is None
     assert "tail bound" in rec["not_certified"] and rec["T_closed_form"]
