@@ -86,6 +86,7 @@ def saddle_values(dps: int) -> Evidence:
 # ----------------------------------------------------------------------------- simulation
 
 
+@lru_cache(maxsize=1)
 def saddle_frame() -> tuple[sympy.Matrix, sympy.Expr]:
     """``V = [v1 v2]``, the stage directions of theory.stages (orthonormal), and the link in the
     coordinates ``z' = Vᵀz``: ``f*(Vz')``. The reduced ODE is equivariant (``M' = VᵀM`` solves the
