@@ -84,16 +84,19 @@ def escape_time_certified_control(dps: int) -> Evidence:
 @claim("A.escape_tanh_certified", kind="identity", source="A13", tier="full",
        latex=r"T_{\tanh}=\int_{m_0}^{1/2}\frac{dm}{R_{\tanh}(m)}",
        statement="escape time of the tanh link (every Hermite term) from m0 = 10⁻³ to ½: the "
-                 "closed form of the series truncated at K = dps + 20 lies in the certified enclosure")
+                 "closed form of the series truncated where (K+1) 4^{-K} < 10^{-dps-8} lies in the "
+                 "certified enclosure")
 def escape_tanh_certified(dps: int) -> Evidence:
     """Route 1: certified α_k and ‖tanh‖² (arb quadrature), the escape time of R_K enclosed and
-    widened by the proven Parseval tail. Route 2: the partial-fraction closed form (mpmath, two
-    precisions) of the series truncated at K = dps + 20 with α_k² from the two-precision
-    quadrature of numerics.hermite rounded at dps + 25 digits (the dropped terms move T by less
-    than (K+1) 4^{-K} relative)."""
+    widened by the proven Parseval tail (at dps − 5 digits: radius ≈ 10^{-(dps+2)} relative).
+    Route 2: the partial-fraction closed form (mpmath, two precisions) of the series truncated at
+    the K with (K+1) 4^{-K} / α_1² < 10^{-(dps+8)} (the dropped terms move T by less, as
+    Σ_{k>K} α_k² ≤ ‖tanh‖² < 1), with α_k² from the two-precision quadrature of numerics.hermite
+    rounded at dps + 25 digits."""
     m0 = 1 / sympy.sqrt(10**6)
-    ball, _, tail = co.link_escape_enclosure(sympy.tanh(Z), Z, m0, HALF, dps, planted=False)
-    coeffs = hermite_coefficients(sympy.tanh(Z), dps + 20, dps + 25, z=Z)
+    ball, _, tail = co.link_escape_enclosure(sympy.tanh(Z), Z, m0, HALF, dps - 5, planted=False)
+    kmax = int((dps + 11) / mpmath.log10(4)) + 1  # log10((K+1)/α_1²) < 2.5 here
+    coeffs = hermite_coefficients(sympy.tanh(Z), kmax, dps + 25, z=Z)
     with mpmath.workdps(dps + 30):
         alphas = {k: sympy.sqrt(sympy.Rational(mpmath.nstr(a**2, dps + 25, min_fixed=-mpmath.inf,
                                                            max_fixed=mpmath.inf)))
