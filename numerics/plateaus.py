@@ -5,8 +5,9 @@ Integrator. A plateau of length ``d^{s̃−1}`` follows a stage in which the lea
 at rate ~2: an explicit method would need ~``d^{s̃−1}`` steps. The flow is integrated instead by
 the L-stable two-stage Rosenbrock method ROS2 (Verwer, Spee, Blom, Hundsdorfer 1999,
 ``γ = 1 + 1/√2``, order 2, embedded order 1; a W-method: the Jacobian terms cancel to second
-order, so a forward-difference Jacobian keeps the order), all runs of a batch together with their
-own step sizes (numpy). Error model: each accepted step has an estimated local
+order, so a forward-difference Jacobian keeps the order), one run at a time in a loop compiled by
+numba (``cache=True``; ψ and Φ enter as monomial tables, so one compiled loop serves every link).
+Error model: each accepted step has an estimated local
 error ≤ ``atol + rtol·|y|`` (RMS over the entries), the global error is not bounded by this; the
 claims run every batch at two tolerances (``rtol`` and ``rtol/10``) and report how many digits of
 each stage length agree.
