@@ -56,7 +56,18 @@ def _conditional_loss(link: sympy.Expr, U: sympy.Matrix) -> sympy.Expr:
     return sympy.simplify((norm - (av.expectation(cond**2, list(us)) if us else cond**2)) / 2)
 
 
-@claim("A.saddle_values", kind="identity", source="A15",
+def saddle_derivation() -> str:
+    """The stages of the rotated link as theory.stages derives them (``gfverify show``)."""
+    lines = [f"f*(z) = {sympy.sstr(LINK)}",
+             "saddle P = UU^T: loss (psi(I) - psi(P))/2; next stage: psi(P + g v v^T) - psi(P) = "
+             "sum_j c_j g^j, s~ = min{j : c_j != 0}, g' = 2g(1 - g) d/dg psi(P + g v v^T):"]
+    for i, s in enumerate(st.stages(LINK, ZS)):
+        lines.append(f"  stage {i + 1}: from the saddle of loss {s.saddle_loss}, learns v = "
+                     f"{list(s.direction)}, s~ = {s.exponent}, c = {s.coefficient}, g' = {s.rhs}")
+    return "\n".join(lines)
+
+
+@claim("A.saddle_values", kind="identity", source="A15", derivation=saddle_derivation,
        statement="f* = h1(a·z) + h3(b·z), (a, b) a fixed rotation (Φ not diagonal): the saddles of the "
                  "reduced flow are G = 0, aaᵀ, I with losses 1, ½, 0 and the stages have relative "
                  "exponents s̃ = 1, 3",
