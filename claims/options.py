@@ -10,6 +10,8 @@ from typing import Callable, Sequence
 import sympy
 
 from gfverify.errors import InputError
+from gfverify.theory.expressions import parse_number
+from gfverify.theory.reduced_ode import check_alphas
 
 MIN_DPS, MAX_DPS = 15, 2000
 #: An integer as a user may write it: ``12``, ``1e6``, ``1.5e3`` (digits, no sign, no inf/nan).
@@ -109,3 +111,22 @@ def check_average_size(f: sympy.Expr, zs: Sequence[sympy.Symbol], N: sympy.Matri
         raise InputError(f"the link is too large for the exact averaging (size "
                          f"{size:.2e} > {MAX_AVERAGE_COST:.0e}: fewer terms, lower degree "
                          f"or a sparser matrix)")
+
+
+def parse_alphas(text: str, max_k: int) -> dict[int, sympy.Expr]:
+    """``--alphas "k:a,k:a"`` → ``{k: a}`` with exact sympy numbers (``a`` may be ``1/2`` or
+    ``sqrt(2)``), degrees ``k ≤ max_k``; at least one non-zero ``α_k`` with ``k ≥ 1``."""
+    out: dict[int, sympy.Expr] = {}
+    for item in text.split(","):
+        parts = item.strip().split(":")
+        if len(parts) != 2 or not parts[0].strip().isascii() or not parts[0].strip().isdigit():
+            raise InputError(f"malformed --alphas entry {item.strip()!r}: expected k:a with k a "
+                             "non-negative integer, e.g. \"3:1,4:1/2\"")
+        if len(parts[0].strip()) > 6 or int(parts[0]) > max_k:
+            raise InputError(f"--alphas: the degree k = {parts[0].strip()} exceeds the limit {max_k}")
+        k = int(parts[0])
+        a = parse_number(parts[1], f"--alphas coefficient alpha_{k}")
+        if k in out:
+            raise InputError(f"--alphas gives alpha_{k} twice")
+        out[k] = a
+    return check_alphas(out)

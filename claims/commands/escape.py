@@ -11,14 +11,14 @@ import sys
 import mpmath
 import sympy
 
-from gfverify.claims.options import dps_up_to
+from gfverify.claims.options import dps_up_to, parse_alphas
 from gfverify.errors import InputError
 from gfverify.numerics.precision import GUARD_DIGITS, agreed_digits
 from gfverify.numerics.timescales import confirmed_escape_time
 from gfverify.numerics.timescales import link_alphas as numeric_link_alphas
 from gfverify.theory.expressions import parse_expression, parse_number
 from gfverify.theory.hermite import Z
-from gfverify.theory.reduced_ode import M, check_alphas, single_index_rhs
+from gfverify.theory.reduced_ode import M, single_index_rhs
 
 NAME = "escape"
 HELP = "escape time of the single-index reduced ODE: closed form and ODE event time"
@@ -53,24 +53,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 # ----------------------------------------------------------------------------- parsing
-
-def parse_alphas(text: str) -> dict[int, sympy.Expr]:
-    """``"k:a,k:a"`` → ``{k: a}`` with exact sympy numbers (``a`` may be ``1/2`` or ``sqrt(2)``)."""
-    out: dict[int, sympy.Expr] = {}
-    for item in text.split(","):
-        parts = item.strip().split(":")
-        if len(parts) != 2 or not parts[0].strip().isascii() or not parts[0].strip().isdigit():
-            raise InputError(f"malformed --alphas entry {item.strip()!r}: expected k:a with k a "
-                             "non-negative integer, e.g. \"3:1,4:1/2\"")
-        if len(parts[0].strip()) > 6 or int(parts[0]) > MAX_K:
-            raise InputError(f"--alphas: the degree k = {parts[0].strip()} exceeds the limit {MAX_K}")
-        k = int(parts[0])
-        a = parse_number(parts[1], f"--alphas coefficient alpha_{k}")
-        if k in out:
-            raise InputError(f"--alphas gives alpha_{k} twice")
-        out[k] = a
-    return check_alphas(out)
-
 
 def parse_dimension(text: str) -> int:
     """``d`` as an integer (``1e6`` accepted); ``d ≥ q = 1``."""
@@ -178,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
     m1 = parse_number(args.m1, "--to")
     g = parse_number(args.g, "--g")
     if args.alphas is not None:
-        alphas = parse_alphas(args.alphas)
+        alphas = parse_alphas(args.alphas, MAX_K)
     else:
         alphas = link_alphas(args.link, digits, m1, args.planted)
     record = escape(alphas, d, m1, args.planted, args.dps, digits, g)

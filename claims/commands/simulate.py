@@ -14,7 +14,7 @@ import time
 import numpy as np
 import sympy
 
-from gfverify.claims.commands.escape import parse_alphas
+from gfverify.claims.options import parse_alphas
 from gfverify.errors import InputError
 from gfverify.numerics.online_sgd import MAX_FIT, MAX_Q, MODELS, REFITS, SAMPLERS, SgdSetup, run_sgd
 from gfverify.theory.expressions import parse_expression, parse_number
@@ -86,9 +86,7 @@ def _link(args: argparse.Namespace, q: int) -> sympy.Expr:
         return parse_expression(args.link, link_variables(q), "--link", max_degree=MAX_K)
     if q != 1:
         raise InputError(f"--alphas gives a single-index link (q = 1); for q = {q} use --link in z1..z{q}")
-    alphas = parse_alphas(args.alphas)
-    if max(alphas) > MAX_K:
-        raise InputError(f"--alphas: the degree k = {max(alphas)} exceeds the limit {MAX_K}")
+    alphas = parse_alphas(args.alphas, MAX_K)
     return polynomial_from_coefficients([alphas.get(k, 0) for k in range(max(alphas) + 1)])
 
 
