@@ -89,3 +89,14 @@ def test_parse_widths_rejects(text):
 def test_underparametrized_is_rejected():
     with pytest.raises(InputError, match="K = 6 parameters < QN = 8"):
         random_mlp((1, 1, 2), 4, 0)
+
+
+def test_jacobian_is_outputs_by_parameters():
+    """D = ∂x/∂θ has one row per output (N points × m outputs) and n_params columns, every row
+    (mutation triage, fresh11: a slice assignment that inserted the last layer's activations
+    gave rows longer than n_params, padded with zeros that every consumer dropped)."""
+    for problem in (random_mlp((2, 3, 2), 3, 0), random_mlp((1, 4, 1), 2, 1)):
+        model = problem.model
+        out, rows = model.outputs_and_jacobian(problem.theta0_mp())
+        assert len(out) == len(rows) == model.n_outputs
+        assert all(len(row) == model.n_params for row in rows)

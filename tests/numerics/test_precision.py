@@ -41,3 +41,10 @@ def test_agreed_digits_of_sequences_is_the_worst_component():
     assert P.agreed_digits_seq(a, b, 30) == pytest_approx(12, 0.01)
     assert P.agreed_digits_seq(a, a, 30) == 30
     assert P.agreed_digits_seq([], [], 30) == 30
+
+
+def test_agreed_digits_are_never_negative():
+    """Digits of agreement count from 0: 1 and −1 (relative difference 2) agree on none, not on
+    −log10 2 (mutation triage, fresh11: a floor of −1 let −0.30 through)."""
+    assert P.agreed_digits(mpmath.mpf(1), mpmath.mpf(-1), 30) == 0
+    assert P.agreed_digits(mpmath.mpf(1), mpmath.mpf(-3), 30) == 0  # relative difference 4/3

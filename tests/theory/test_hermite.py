@@ -130,3 +130,15 @@ def test_a_quadratic_exponent_is_outside_the_closed_form_family():
         H.hermite_coefficients(sympy.exp(z**2 / 8), 2)
     with pytest.raises(H.NotClosedForm, match="not linear"):
         H.hermite_coefficients(sympy.erf(z**2), 2)
+
+
+def test_exponential_on_a_half_line():
+    """f = e^z 1{z > 0}: completing the square, E[z^j e^z 1{z>0}] = e^{1/2} E[(w+1)^j 1{w > −1}],
+    so α_0 = e^{1/2} Φ(1) and α_1 = e^{1/2} (φ(1) + Φ(1)) (mutation triage, fresh11: a lower
+    limit shifted by +a instead of −a gave e^{1/2}(1 − Φ(1)); no test had a finite lower limit)."""
+    f = sympy.Piecewise((sympy.exp(z), z > 0), (0, True))
+    Phi1 = (1 + sympy.erf(1 / sympy.sqrt(2))) / 2
+    phi1 = sympy.exp(-sympy.Rational(1, 2)) / sympy.sqrt(2 * sympy.pi)
+    a0, a1 = H.hermite_coefficients(f, 1)
+    assert abs(sympy.N(a0 - sympy.exp(sympy.Rational(1, 2)) * Phi1, 50)) < 1e-45
+    assert abs(sympy.N(a1 - sympy.exp(sympy.Rational(1, 2)) * (phi1 + Phi1), 50)) < 1e-45
