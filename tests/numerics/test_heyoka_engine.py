@@ -61,3 +61,15 @@ def test_event_at_the_start_is_reached_at_time_zero():
     with mpmath.workdps(DPS):
         r = run(-y, 1, event=(0, mpmath.mpf(1)))
         assert r.reached and r.t == 0 and r.state == [1]
+
+
+def test_recorded_pieces_end_exactly_at_t_end():
+    """y' = −y, y(0) = 1 to t_end = 20 (several steps) with the dense pieces recorded: the run
+    stops at t = 20 with y = e^{−20}, and the pieces tile [0, 20] (mutation triage, fresh11: steps
+    allowed up to t_end + t instead of t_end − t overshot the end)."""
+    with mpmath.workdps(DPS):
+        r = run(-y, 1, t_end=20, record=True)
+        assert len(r.pieces) >= 2
+        assert r.t == 20 and abs(r.state[0] / mpmath.exp(-20) - 1) <= tolerance(DPS, 5)
+        assert r.pieces[0].start == 0 and abs(r.pieces[-1].start + r.pieces[-1].h - 20) <= tolerance(DPS, 20)
+        assert all(abs(p.start + p.h - q.start) <= tolerance(DPS, 20) for p, q in zip(r.pieces, r.pieces[1:]))
