@@ -12,7 +12,7 @@ import mpmath
 import sympy
 
 from gfverify.claims.derivation import Derivation, Display
-from gfverify.claims.judge import confirmed, exact_identity, numeric_pair, versus_numeric
+from gfverify.claims.judge import confirmed, enclosure, exact_identity, numeric_pair, versus_numeric
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
 from gfverify.numerics.averaging import (
@@ -23,6 +23,8 @@ from gfverify.numerics.averaging import (
     mehler_sum,
     smoothing_series,
 )
+from gfverify.numerics.certified import gaussian_moments
+from gfverify.numerics.certified_kernels import conditional_mean
 from gfverify.numerics.hermite import hermite_coefficients
 from gfverify.numerics.precision import tolerance
 from gfverify.theory.averaging import average, inner
@@ -30,10 +32,18 @@ from gfverify.theory.wick import MomentTable, gaussian_expectation, standard_exp
 from gfverify.theory.witnesses import LINKS, TESTS, Z1, ZS, describe, monomials, symbolic
 
 R = sympy.Rational
+W = sympy.Symbol("w", real=True)
 
 
 def _mp(x: sympy.Expr) -> mpmath.mpf:
     return mpmath.mpf(sympy.N(x, mpmath.mp.dps + 10))
+
+
+def certified_average(g: sympy.Expr, m: sympy.Expr, z0: sympy.Expr, dps: int):
+    """An arb ball containing ``(A_m g)(z0) = E_w[g(m z0 + √(1 − m²) w)]`` (q = 1), one certified
+    1-D Gaussian integral in ``w`` (:func:`gfverify.numerics.certified.gaussian_moments`)."""
+    balls, _, _ = gaussian_moments(g.subs(Z1, m * z0 + sympy.sqrt(1 - m**2) * W), 0, dps, W)
+    return balls[0]
 
 
 # --- A1. conditional expectation ------------------------------------------------------------
@@ -81,12 +91,17 @@ def _relu_conditional_closed(m: sympy.Expr, z0: sympy.Expr) -> sympy.Expr:
        latex=r"\mathbb{E}[\mathrm{relu}(z^*)\mid z] = (A_m\,\mathrm{relu})(z)")
 def conditional_expectation_relu(dps: int) -> Evidence:
     """Route 1: the closed form of E[relu(X)] for the Gaussian X = z* | z (mean m z, variance
-    1 − m²). Route 2: (A_m relu)(z) by quadrature split at the kink, two precisions."""
+    1 − m²). Route 2: (A_m relu)(z) as a certified 1-D integral in w (CERTIFIED when the closed
+    form lies in the ball); the averaging engine's two-precision quadrature must agree too."""
     m, z0 = R(3, 5), R(-7, 10)
-    return versus_numeric(_relu_conditional_closed(m, z0),
-                          lambda p: average_here(sympy.Max(Z1, 0), [[m]], [Z1], [z0]), dps,
-                          "closed form E[relu(z*) | z] (Gaussian with mean m z, variance 1 − m²) "
-                          "vs (A_m relu)(z) by quadrature split at the kink, m = 3/5, z = −7/10")
+    closed, relu = _relu_conditional_closed(m, z0), sympy.Max(Z1, 0)
+    ev = enclosure(closed, certified_average(relu, m, z0, dps), tolerance(dps),
+                   "closed form E[relu(z*) | z] (Gaussian with mean m z, variance 1 − m²) inside the "
+                   "certified enclosure of (A_m relu)(z) = E_w[relu(m z + √(1 − m²) w)] (arb "
+                   "Gauss–Legendre split at the kink w = 21/40, proven tail), m = 3/5, z = −7/10")
+    quad = versus_numeric(closed, lambda p: average_here(relu, [[m]], [Z1], [z0]), dps,
+                          "the averaging engine's quadrature at two precisions")
+    return ev.also(quad.holds, engine_residual=mpmath.nstr(quad.residual, 3), engine_digits=quad.digits)
 
 
 @claim("A.conditional_expectation_tanh", kind="identity", source="A1", tier="full",
@@ -233,20 +248,27 @@ SEMIGROUP_POINT = dict(a=R(4, 5), b=R(-1, 2), z0=R(9, 10))
        statement="A_a A_b sign = A_{ab} sign at a point (numeric)",
        latex=r"A_a A_b\,\mathrm{sign} = A_{ab}\,\mathrm{sign}")
 def semigroup_numeric(dps: int) -> Evidence:
-    """Route 1: A_b sign computed from sign by quadrature (split at the kink) at every node of
-    the outer trapezoidal rule that applies A_a. Route 2: A_{ab} sign by one quadrature; and the
-    closed form erf(ab z/√(2(1 − a²b²))) of route 2."""
+    """Route 1: the closed form erf(ab z/√(2(1 − a²b²))) of A_{ab} sign. Route 2: A_a applied to
+    the closed form of A_b sign as a certified 1-D integral (CERTIFIED when route 1 lies in the
+    ball). Also, at two precisions: A_b sign from sign by quadrature at every node of the outer
+    rule that applies A_a, against A_{ab} sign by one quadrature and its closed form."""
     a, b, z0 = SEMIGROUP_POINT.values()
 
     def direct(p: int) -> mpmath.mpf:
         return average_here(sympy.sign(Z1), [[a * b]], [Z1], [z0])
 
-    ev = numeric_pair(lambda p: nested_sign_average(a, b, z0), direct, dps,
-                      "A_a (A_b sign) with A_b sign from sign by quadrature at every outer node vs "
-                      "A_{ab} sign by one quadrature, a = 4/5, b = −1/2, z = 9/10")
-    closed = versus_numeric(sympy.erf(a * b * z0 / sympy.sqrt(2 * (1 - (a * b) ** 2))), direct,
-                            dps, "closed form of A_{ab} sign")
-    return ev.also(closed.holds, closed_form_residual=mpmath.nstr(closed.residual, 3))
+    closed_ab = sympy.erf(a * b * z0 / sympy.sqrt(2 * (1 - (a * b) ** 2)))
+    ev = enclosure(closed_ab, certified_average(conditional_mean(sympy.sign(Z1), b, Z1, Z1), a, z0, dps),
+                   tolerance(dps), "closed form erf(ab z/√(2(1 − a²b²))) of A_{ab} sign inside the "
+                   "certified enclosure of A_a applied to the closed form erf(b y/√(2(1 − b²))) of "
+                   "A_b sign (one arb 1-D integral), a = 4/5, b = −1/2, z = 9/10")
+    pair = numeric_pair(lambda p: nested_sign_average(a, b, z0), direct, dps,
+                        "A_a (A_b sign) with A_b sign from sign by quadrature at every outer node vs "
+                        "A_{ab} sign by one quadrature")
+    closed = versus_numeric(closed_ab, direct, dps, "closed form of A_{ab} sign")
+    return ev.also(pair.holds and closed.holds, nested_vs_direct_digits=pair.digits,
+                   nested_vs_direct_residual=mpmath.nstr(pair.residual, 3),
+                   closed_form_residual=mpmath.nstr(closed.residual, 3))
 
 
 @claim("A.semigroup_order", kind="negative-control", source="A3",

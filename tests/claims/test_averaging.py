@@ -9,9 +9,11 @@ import sys
 import mpmath
 import sympy
 
-from gfverify.claims.judge import exact_identity, numeric_pair
+from gfverify.claims.judge import enclosure, exact_identity, numeric_pair
 from gfverify.claims.statements import averaging as A
 from gfverify.numerics.averaging import average_here, inner_average_here
+from gfverify.numerics.certified_kernels import conditional_mean
+from gfverify.numerics.precision import tolerance
 from gfverify.theory.averaging import average
 from gfverify.theory.witnesses import LINKS, Z1, ZS, symbolic
 
@@ -73,3 +75,19 @@ def test_endpoint_zero_as_evaluation_at_zero_fails(verdict):
                    "A3") == "FAIL"
     assert verdict(lambda dps: numeric_pair(A.near_zero, lambda p: mpmath.tanh(mpmath.mpf(0)) ** 2, dps,
                                             "A_δ tanh² vs tanh²(0)"), "A3", dps=15) == "FAIL"
+
+
+def test_certified_routes_hold_and_wrong_closed_forms_fail(verdict):
+    """The certified enclosures of A.conditional_expectation_relu and A.semigroup_numeric: the
+    true closed forms are CERTIFIED; E[relu] at −z (the conditional mean's sign lost) and
+    A_{|ab|} sign FAIL through the same judge and the same balls."""
+    m, z0 = sympy.Rational(3, 5), sympy.Rational(-7, 10)
+    ball = A.certified_average(sympy.Max(Z1, 0), m, z0, 30)
+    for closed, status in ((A._relu_conditional_closed(m, z0), "CERTIFIED"),
+                           (A._relu_conditional_closed(m, -z0), "FAIL")):
+        assert verdict(lambda dps: enclosure(closed, ball, tolerance(dps), "relu"), "A1") == status
+    a, b, z0 = A.SEMIGROUP_POINT.values()
+    ball = A.certified_average(conditional_mean(sympy.sign(Z1), b, Z1, Z1), a, z0, 30)
+    for c, status in ((a * b, "CERTIFIED"), (abs(a * b), "FAIL")):
+        closed = sympy.erf(c * z0 / sympy.sqrt(2 * (1 - c**2)))
+        assert verdict(lambda dps: enclosure(closed, ball, tolerance(dps), "semigroup"), "A3") == status
