@@ -10,10 +10,12 @@ from itertools import product
 import mpmath
 import sympy
 
-from gfverify.claims.judge import confirmed, exact_identity, numeric_pair
+from gfverify.claims.judge import confirmed, enclosure, exact_identity, numeric_pair
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
 from gfverify.numerics.averaging import inner_average_here
+from gfverify.numerics.certified import gaussian_moments
+from gfverify.numerics.certified_kernels import certified_kernel, conditional_mean
 from gfverify.numerics.precision import tolerance
 from gfverify.numerics.random_matrices import psd_pair, rational_contraction, rational_orthogonal
 from gfverify.theory.averaging import average, average_hermite_tensor, hermite_tensor_polynomial, inner, psi
@@ -123,8 +125,10 @@ def norm_identity(dps: int, qs: tuple[int, ...]) -> Evidence:
        statement="‖A_m relu‖² = ⟨A_{m²} relu, relu⟩ (numeric)",
        latex=r"\|A_m\,\mathrm{relu}\|^2 = \langle A_{m^2}\mathrm{relu}, \mathrm{relu}\rangle")
 def norm_identity_relu(dps: int) -> Evidence:
-    """Route 1: the 1-D mpmath.quad of the square of the closed form of A_m relu. Route 2:
-    ⟨A_{m²} relu, relu⟩ on the 2-D grid of the averaging engine."""
+    """Route 1: E[(A_m relu)²], the closed form of A_m relu squared, as a certified 1-D integral.
+    Route 2: ⟨A_{m²} relu, relu⟩ conditioned on y, a second certified 1-D integral (CERTIFIED when
+    the balls overlap). Also at two precisions: route 1 by mpmath.quad, route 2 on the 2-D grid
+    of the averaging engine."""
     m = R(5, 7)
 
     def squared(p: int) -> mpmath.mpf:
@@ -137,9 +141,15 @@ def norm_identity_relu(dps: int) -> Evidence:
         return mpmath.quad(lambda z: cond(z) ** 2 * mpmath.npdf(z), [-mpmath.inf, 0, mpmath.inf])
 
     relu = sympy.Max(Z1, 0)
-    return numeric_pair(squared, lambda p: inner_average_here(relu, relu, [[m**2]], [Z1]), dps,
-                        "‖A_m relu‖² by 1-D mpmath.quad of the closed-form A_m relu squared vs "
-                        "⟨A_{m²} relu, relu⟩ by 2-D quadrature, m = 5/7")
+    norm_sq = gaussian_moments(sympy.expand(conditional_mean(relu, m, Z1, Z1) ** 2), 0, dps, Z1)[0][0]
+    ev = enclosure(norm_sq, certified_kernel(relu, m**2, dps, z=Z1), tolerance(dps),
+                   "‖A_m relu‖² = E[(A_m relu)²] with A_m relu = m z Φ(m z/s) + s φ(m z/s) in closed "
+                   "form, certified 1-D integral, vs ⟨A_{m²} relu, relu⟩ = E_y[relu(y) (A_{m²} relu)(y)], "
+                   "certified 1-D integral; two balls, overlap proves equality, m = 5/7")
+    pair = numeric_pair(squared, lambda p: inner_average_here(relu, relu, [[m**2]], [Z1]), dps,
+                        "‖A_m relu‖² by 1-D mpmath.quad vs ⟨A_{m²} relu, relu⟩ by 2-D quadrature")
+    return ev.also(pair.holds, quadrature_digits=pair.digits,
+                   quadrature_residual=mpmath.nstr(pair.residual, 3))
 
 
 @claim("A.contraction", kind="property", source="A6",

@@ -2,9 +2,13 @@
 the norm identity with MᵀM for MMᵀ, monotonicity on a reversed pair) FAIL through the same judge
 while the true ones PASS."""
 
+import sympy
 
-from gfverify.claims.judge import exact_identity
+from gfverify.claims.judge import enclosure, exact_identity
 from gfverify.claims.statements import averaging_spectrum as S
+from gfverify.numerics.certified import gaussian_moments
+from gfverify.numerics.certified_kernels import certified_kernel, conditional_mean
+from gfverify.numerics.precision import tolerance
 from gfverify.theory.averaging import average, inner, psi
 from gfverify.theory.hermite import h
 from gfverify.theory.witnesses import LINKS, RHO, Z1, ZS, symbolic
@@ -38,3 +42,13 @@ def test_the_witnesses_of_the_properties_are_not_vacuous():
     Af = average(LINKS[2], N, zs)
     assert inner(LINKS[2], LINKS[2], zs) - inner(Af, Af, zs) > 0
     assert S.monotonicity(30).holds and S.contraction(30).holds
+
+
+def test_certified_norm_identity_relu_and_the_wrong_power_fails(verdict):
+    """‖A_m relu‖² in a certified ball against ⟨A_{m²} relu, relu⟩ (CERTIFIED) and against
+    ⟨A_m relu, relu⟩ (the power of m lost: FAIL) through the same judge."""
+    m, relu = sympy.Rational(5, 7), sympy.Max(Z1, 0)
+    norm_sq = gaussian_moments(sympy.expand(conditional_mean(relu, m, Z1, Z1) ** 2), 0, 30, Z1)[0][0]
+    for rho, status in ((m**2, "CERTIFIED"), (m, "FAIL")):
+        other = certified_kernel(relu, rho, 30, z=Z1)
+        assert verdict(lambda dps: enclosure(norm_sq, other, tolerance(dps), "norm"), "A6") == status
