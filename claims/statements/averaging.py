@@ -312,14 +312,17 @@ def endpoints(dps: int) -> Evidence:
                           "(double factorials), q = 1, 2, 3")
 
 
-#: Near the identity: s = 1 − 10⁻⁸; near zero: δ = 10⁻⁸.
+#: Near the identity: s = 1 − 10⁻⁸; near zero: δ = 10⁻⁸. The relu point z = (7/10) σ/s
+#: (≈ 9.9·10⁻⁵, σ = √(1 − s²)) puts the kink of relu(s z + σ w) at w = −7/10, inside the
+#: smoothing width and rational, as the certified quadrature requires.
 EPS = R(1, 10**8)
-NEAR_I_RELU, NEAR_I_TANH, NEAR_0 = R(1, 10**4), R(-1, 3), R(7, 4)
+NEAR_I_RELU = R(7, 10) * sympy.sqrt(1 - (1 - EPS) ** 2) / (1 - EPS)
+NEAR_I_TANH, NEAR_0 = R(-1, 3), R(7, 4)
 
 
 def near_identity(p: int) -> list[mpmath.mpf]:
-    """``(A_s relu)(10⁻⁴)`` and ``(A_s tanh)(−1/3)`` for ``s = 1 − 10⁻⁸`` without the engine: the
-    closed form ``μΦ(μ/σ) + σφ(μ/σ)`` of ``E[relu(sz + σξ)]`` (the kink lies inside the
+    """``(A_s relu)(NEAR_I_RELU)`` and ``(A_s tanh)(−1/3)`` for ``s = 1 − 10⁻⁸`` without the engine:
+    the closed form ``μΦ(μ/σ) + σφ(μ/σ)`` of ``E[relu(sz + σξ)]`` (the kink lies inside the
     smoothing width σ ≈ 1.4·10⁻⁴) and the heat expansion of ``E[tanh(sz + σξ)]``."""
     s = 1 - EPS
     x = sympy.Symbol("x", real=True)
@@ -351,16 +354,26 @@ def endpoints_numeric(dps: int) -> Evidence:
     """Route 1: the averaging engine at s = 1 − 10⁻⁸ on relu at 10⁻⁴ (the kink inside the
     smoothing width) and on tanh at −1/3, and at s = 10⁻⁸ on tanh² at 7/4. Route 2: the
     closed-form relu smoothing and the heat expansion of tanh (:func:`near_identity`), and
-    Mehler's series with quadrature Hermite coefficients (:func:`near_zero`). The distances to
-    g(z) and to E[g] show the limits being approached."""
+    Mehler's series with quadrature Hermite coefficients (:func:`near_zero`), each inside a
+    certified enclosure of the same average (a 1-D arb integral in w: CERTIFIED), and against the
+    engine at two precisions. The distances to g(z) and to E[g] show the limits being approached."""
+    s = 1 - EPS
+    balls = [certified_average(sympy.Max(Z1, 0), s, NEAR_I_RELU, dps),
+             certified_average(sympy.tanh(Z1), s, NEAR_I_TANH, dps),
+             certified_average(sympy.tanh(Z1) ** 2, EPS, NEAR_0, dps)]
+    with mpmath.workdps(dps + 10):
+        routes = [_relu_conditional_closed(s, NEAR_I_RELU), near_identity(dps + 10)[1],
+                  near_zero(dps + 10)]
+    cert = enclosure(routes, balls, tolerance(dps),
+                     "closed-form relu smoothing, heat expansion of tanh and Mehler's series inside "
+                     "certified 1-D enclosures of E_w[g(s z + √(1 − s²) w)] at s = 1 − 10⁻⁸ and 10⁻⁸")
     runs = confirmed(near_endpoints_engine, dps, "A_s near the endpoints by the engine")
     ev = versus_numeric(runs.high, lambda p: near_identity(p) + [near_zero(p)], dps,
-                        "A_s near s = 1 (s = 1 − 10⁻⁸) and near s = 0 (s = 10⁻⁸) by the averaging "
-                        "engine vs closed-form relu smoothing, heat expansion of tanh and "
-                        "Mehler's series")
+                        "the averaging engine at two precisions")
+    cert = cert.also(ev.holds, engine_digits=ev.digits, engine_residual=mpmath.nstr(ev.residual, 3))
     with mpmath.workdps(dps + 10):
         relu, tanh, tanh2 = runs.high
         mean = mpmath.quad(lambda x: mpmath.tanh(x) ** 2 * mpmath.npdf(x), [-mpmath.inf, 0, mpmath.inf])
-        return ev.also(distance_to_g=[mpmath.nstr(relu - _mp(NEAR_I_RELU), 3),
+        return cert.also(distance_to_g=[mpmath.nstr(relu - _mp(NEAR_I_RELU), 3),
                                       mpmath.nstr(tanh - mpmath.tanh(_mp(NEAR_I_TANH)), 3)],
                        distance_to_mean=mpmath.nstr(tanh2 - mean, 3))

@@ -91,3 +91,13 @@ def test_certified_routes_hold_and_wrong_closed_forms_fail(verdict):
     for c, status in ((a * b, "CERTIFIED"), (abs(a * b), "FAIL")):
         closed = sympy.erf(c * z0 / sympy.sqrt(2 * (1 - c**2)))
         assert verdict(lambda dps: enclosure(closed, ball, tolerance(dps), "semigroup"), "A3") == status
+
+
+def test_near_identity_taken_as_the_identity_fails_in_the_certified_ball(verdict):
+    """(A_s tanh)(−1/3) at s = 1 − 10⁻⁸: the heat expansion is CERTIFIED in the ball; tanh(−1/3)
+    itself (A_s = id, the limit taken as an equality; 9·10⁻⁹ away) FAILs through the same judge."""
+    ball = A.certified_average(sympy.tanh(Z1), 1 - A.EPS, A.NEAR_I_TANH, 30)
+    with mpmath.workdps(40):
+        heat = A.near_identity(40)[1]
+    for value, status in ((heat, "CERTIFIED"), (sympy.tanh(A.NEAR_I_TANH), "FAIL")):
+        assert verdict(lambda dps: enclosure(value, ball, tolerance(dps), "A_s tanh"), "A3") == status
