@@ -29,8 +29,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -70,12 +72,16 @@ def run_mutant(module: str, operator: str, occurrence: int, tests: list[str], ro
     """Apply one mutant, run its tests (stop at the first failure), restore the file."""
     command = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -m 'not slow' " + " ".join(tests)
     start = time.time()
+    # its own process group, so that a timeout also ends the pytest that cosmic-ray started
+    proc = subprocess.Popen(["cosmic-ray", "mutate-and-test", module, operator, str(occurrence), command],
+                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     try:
-        out = subprocess.run(["cosmic-ray", "mutate-and-test", module, operator, str(occurrence), command],
-                             cwd=root, capture_output=True, text=True, timeout=TIMEOUT + 60)
-        record = json.loads(out.stdout.strip().splitlines()[-1])
+        stdout, _ = proc.communicate(timeout=TIMEOUT + 60)
+        record = json.loads(stdout.strip().splitlines()[-1])
     except subprocess.TimeoutExpired:
-        subprocess.run(["git", "checkout", "--", module], cwd=root, check=True)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
         record = {"worker_outcome": "abnormal", "test_outcome": None, "diff": ""}
     finally:
         subprocess.run(["git", "checkout", "--", module], cwd=root, check=True)
