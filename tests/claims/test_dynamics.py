@@ -86,7 +86,7 @@ def test_flow_invariants_and_a_rate_without_i_minus_g(monkeypatch):
 
 def test_escape_closed_form_of_the_wrong_flow_fails(monkeypatch):
     # the planted closed form taken from the two-timescale flow (m^(2k-1) for m^(k-1))
-    assert _status("A.planted_escape") == "PASS"
+    assert _status("A.planted_escape") == "CERTIFIED"
     right = et.integral_of
     monkeypatch.setattr(et, "integral_of", lambda name, planted: right(name, False))
     assert _status("A.planted_escape") == "FAIL"
