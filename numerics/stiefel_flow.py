@@ -28,7 +28,7 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 from itertools import product
-from typing import Literal, Sequence
+from typing import Callable, Literal, Sequence
 
 import flint
 import mpmath
@@ -207,16 +207,34 @@ def overlaps(link: sympy.Expr, zs: Sequence[sympy.Symbol], W_star: mpmath.matrix
              ridge: tuple | None = None) -> list[mpmath.matrix]:
     """``M(t) = W*ᵀW(t)`` at each of the increasing ``times`` (> 0) along the ``d``-dimensional
     Stiefel flow from ``W(0) = W0`` (link: ``model`` and ``ridge`` as in
-    :func:`stein_coefficients`), to the current mpmath precision: tolerance ``10^-dps`` per step,
-    arithmetic with ``GUARD`` more digits (rounding at the tolerance stalls the step control)."""
+    :func:`stein_coefficients`), to the current mpmath precision (:func:`flow_overlaps`)."""
     zs = tuple(zs)
-    d, q = W0.rows, W0.cols
-    if len(zs) != q or W_star.rows != d or W_star.cols != q:
-        raise InputError(f"W* is {W_star.rows}x{W_star.cols}, W(0) is {d}x{q}, "
-                         f"the link has {len(zs)} variables")
+    if len(zs) != W0.cols:
+        raise InputError(f"W(0) has {W0.cols} columns, the link has {len(zs)} variables")
     A, B, Msym = stein_coefficients(sympy.sympify(link), zs, model, ridge)
     fA = sympy.lambdify(list(Msym), A, "mpmath", cse=True)
     fB = sympy.lambdify(list(Msym), B, "mpmath", cse=True)
+
+    def coefficients(M: mpmath.matrix) -> tuple[mpmath.matrix, mpmath.matrix]:
+        ms = [M[i, j] for i in range(M.rows) for j in range(M.cols)]
+        return mpmath.matrix(fA(*ms)), mpmath.matrix(fB(*ms))
+
+    return flow_overlaps(coefficients, W_star, W0, times)
+
+
+Coefficients = Callable[[mpmath.matrix], tuple[mpmath.matrix, mpmath.matrix]]
+"""``M ↦ (A, B)`` with ``∇_W L = W* A + W B`` at the overlap ``M = W*ᵀW``."""
+
+
+def flow_overlaps(coefficients: Coefficients, W_star: mpmath.matrix, W0: mpmath.matrix,
+                  times: Sequence) -> list[mpmath.matrix]:
+    """``M(t) = W*ᵀW(t)`` at the increasing ``times`` (> 0) along ``Ẇ = −(∇ − W sym(Wᵀ∇))``,
+    ``∇ = W* A + W B`` with ``(A, B) = coefficients(W*ᵀW)`` evaluated at the working precision,
+    from ``W(0) = W0``: tolerance ``10^-dps`` per step, arithmetic with ``GUARD`` more digits
+    (rounding at the tolerance stalls the step control)."""
+    d, q = W0.rows, W0.cols
+    if W_star.rows != d or W_star.cols != q:
+        raise InputError(f"W* is {W_star.rows}x{W_star.cols}, W(0) is {d}x{q}")
     dps = mpmath.mp.dps
     with mpmath.workdps(dps + GUARD), arb_precision():
         Ws = _arb_mat(W_star)
@@ -226,8 +244,8 @@ def overlaps(link: sympy.Expr, zs: Sequence[sympy.Symbol], W_star: mpmath.matrix
         def rhs(t, y: list) -> list:
             W = y[0].m.mid()
             M = Wst * W
-            ms = [_to_mpf(M[i, j]) for i in range(q) for j in range(q)]
-            grad = Ws * _arb_mat(mpmath.matrix(fA(*ms))) + W * _arb_mat(mpmath.matrix(fB(*ms)))
+            A, B = coefficients(mpmath.matrix([[_to_mpf(M[i, j]) for j in range(q)] for i in range(q)]))
+            grad = Ws * _arb_mat(A) + W * _arb_mat(B)
             S = W.transpose() * grad
             return [_State(W * ((S + S.transpose()) * half) - grad)]
 

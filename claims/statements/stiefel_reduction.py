@@ -16,6 +16,7 @@ from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
 from gfverify.numerics import ode
 from gfverify.numerics import stiefel_flow as sf
+from gfverify.numerics import stiefel_quadrature as sq
 from gfverify.theory import reduced_ode as ro
 
 R = sympy.Rational
@@ -53,17 +54,60 @@ def _reduced(link: sympy.Expr, zs: list, M0: sympy.Matrix, t_end: sympy.Expr, dp
 def _compare(dps: int, link: sympy.Expr, zs: list, M0: sympy.Matrix, t_end: sympy.Expr, d: int,
              planted: bool = False, gram: str = "MMT") -> Evidence:
     reduced, digits = _reduced(link, zs, M0, t_end, dps, planted, gram)
-    require_digits(digits, dps, "reduced ODE samples")
     model = "planted" if planted else "two-timescale"
     times = [t_end * j / SAMPLES for j in range(1, SAMPLES + 1)]
-    ev = versus_numeric(reduced, sf.projected_run(link, zs, M0, times, d, model), dps,
-                        f"{model} Stiefel flow on St({d}, {len(zs)}) (Stein + Wick gradient, "
-                        f"Bulirsch-Stoer in arb, two precisions) projected to M = W*^T W vs the "
-                        f"reduced ODE (ODE layer), {SAMPLES} samples on [0, {t_end}], absolute",
-                        relative=False)
+    return _judge(dps, reduced, digits, sf.projected_run(link, zs, M0, times, d, model),
+                  f"{model} Stiefel flow on St({d}, {len(zs)}) (Stein + Wick gradient, "
+                  f"Bulirsch-Stoer in arb, two precisions) projected to M = W*^T W vs the "
+                  f"reduced ODE (ODE layer), {SAMPLES} samples on [0, {t_end}], absolute",
+                  len(zs)).also(link=str(link), M0=sympy.sstr(M0))
+
+
+def _judge(dps: int, reduced: list, digits: float, run, what: str, q: int) -> Evidence:
+    """``versus_numeric`` of the ``d``-dimensional ``run`` against the confirmed ``reduced`` samples."""
+    require_digits(digits, dps, "reduced ODE samples")
+    ev = versus_numeric(reduced, run, dps, what, relative=False)
     reached = mpmath.nstr(-mpmath.log10(ev.residual), 3) if ev.residual else "all"
-    return ev.also(digits_d_vs_reduced=reached, link=str(link), M0=sympy.sstr(M0),
-                   M_end=", ".join(mpmath.nstr(v, 12) for v in reduced[-len(zs) ** 2:]))
+    return ev.also(digits_d_vs_reduced=reached,
+                   M_end=", ".join(mpmath.nstr(v, 12) for v in reduced[-q * q:]))
+
+
+def _relu_planted_reduced(M0: sympy.Matrix, t_end: sympy.Expr, dps: int) -> tuple[list, float]:
+    """The planted ODE ``Ṁ = Γ − M sym(MᵀΓ)`` of ``f* = Σ relu(z_i)``, ``Γ_ij = κ'(M_ij) =
+    ¼ + arcsin(M_ij)/(2π)`` (arc-cosine kernel, docs/theory.md A8), as a rational system for the
+    ODE layer: the state is ``M``, ``b_ij = Γ_ij`` and ``c_ij = √(1 − M_ij²)``, with
+    ``ḃ_ij = Ṁ_ij/(2π c_ij)``, ``ċ_ij = −M_ij Ṁ_ij/c_ij``; ``M(t_j)`` flattened as in :func:`_reduced`."""
+    q = M0.rows
+    Msym = ro.general_matrix(q)
+    b = sympy.Matrix(q, q, lambda i, j: sympy.Symbol(f"b{i + 1}{j + 1}", real=True))
+    c = sympy.Matrix(q, q, lambda i, j: sympy.Symbol(f"c{i + 1}{j + 1}", real=True))
+    S = Msym.T * b
+    Mdot = b - Msym * (S + S.T) / 2
+    rhs = list(Mdot) + [Mdot[k] / (2 * sympy.pi * c[k]) for k in range(q * q)] + \
+        [-Msym[k] * Mdot[k] / c[k] for k in range(q * q)]
+    system = ode.OdeSystem.from_sympy(rhs, list(Msym) + list(b) + list(c))
+    start = list(M0) + [R(1, 4) + sympy.asin(m) / (2 * sympy.pi) for m in M0] + \
+        [sympy.sqrt(1 - m**2) for m in M0]
+    times = [t_end * j / SAMPLES for j in range(1, SAMPLES + 1)]
+    traj = ode.solve(system, start, t_end, dps, t_eval=times)
+    return [v for y in traj.ys for v in y[:q * q]], traj.digits
+
+
+def _relu_planted_compare(dps: int, d: int, t_end: sympy.Expr, threshold=0) -> Evidence:
+    reduced, digits = _relu_planted_reduced(M0_2, t_end, dps)
+    times = [t_end * j / SAMPLES for j in range(1, SAMPLES + 1)]
+
+    def coefficients(M: mpmath.matrix):
+        return sq.relu_sum_coefficients(M, threshold)
+
+    def run(p: int) -> list:
+        W_star, W0 = sf.start_pair(d, M0_2, seed=d)
+        return [v for M in sf.flow_overlaps(coefficients, W_star, W0, times) for v in M]
+    return _judge(dps, reduced, digits, run,
+                  f"planted Stiefel flow of relu(z1) + relu(z2) on St({d}, 2) (Stein coefficients by "
+                  f"1-D Gauss-Legendre quadrature, Bulirsch-Stoer in arb, two precisions) projected to "
+                  f"M = W*^T W vs the planted ODE with the arc-cosine kernel (ODE layer), {SAMPLES} "
+                  f"samples on [0, {t_end}], absolute", 2).also(M0=sympy.sstr(M0_2))
 
 
 def stein_derivation(link: sympy.Expr, zs: list) -> str:
@@ -120,3 +164,18 @@ def stiefel_reduction_planted(dps: int, d: int, t_end: sympy.Expr) -> Evidence:
     """Route 1: the d×2 planted Stiefel flow (link f*), gradient by Stein + Wick, Bulirsch–Stoer
     at two precisions. Route 2: Ṁ = Γ − M sym(MᵀΓ) with Γ = ∇_M⟨A_M f*, f*⟩ (ODE layer)."""
     return _compare(dps, PLANTED, [Z1, Z2], M0_2, t_end, d, planted=True)
+
+
+@claim("A.stiefel_reduction_planted_relu", kind="ode", source="A16",
+       statement="the planted Stiefel flow of ½E[(f*(W*ᵀx) − f*(Wᵀx))²] on St(20, 2), "
+                 "f* = relu(z1) + relu(z2), projected to M = W*ᵀW, follows Ṁ = Γ − M sym(MᵀΓ), "
+                 "Γ_ij = ¼ + arcsin(M_ij)/(2π)",
+       latex=r"\dot M = \Gamma - M\,\mathrm{sym}(M^\top\Gamma),\ "
+             r"\Gamma_{ij} = \tfrac14 + \tfrac{\arcsin M_{ij}}{2\pi}",
+       variants={"": dict(d=20, t_end=R(1), tier="full")})
+def stiefel_reduction_planted_relu(dps: int, d: int, t_end: sympy.Expr) -> Evidence:
+    """Route 1: the d×2 planted Stiefel flow, ∇_W L = W* A + W B from Stein's lemma with A, B
+    Gaussian expectations of relu' and relu terms of (W*ᵀx, Wᵀx) by one-dimensional quadrature
+    (no kernel closed form), Bulirsch–Stoer at two precisions. Route 2: the reduced planted ODE
+    with the arc-cosine kernel's derivative as a rational system (ODE layer)."""
+    return _relu_planted_compare(dps, d, t_end)
