@@ -95,3 +95,40 @@ def test_ridge_stein_gradient_pushed_to_M_is_the_flow_of_the_objective_value():
     assert (pushed - of_loss).applyfunc(sympy.expand) != sympy.zeros(2, 2)
     with pytest.raises(InputError):
         sf.stein_coefficients(link, (Z1, Z2), "planted", ridge)
+
+
+@pytest.mark.parametrize("q", [2, 3])
+def test_quadrature_stein_coefficients_are_the_closed_forms(q):
+    """The relu-sum Stein coefficients by 1-D quadrature against independent closed forms:
+    A_ij = −P(x > 0, y > 0) = −(¼ + arcsin(M_ij)/(2π)) (arc-cosine kernel of reduced_numeric),
+    B_ij = ¼ off the diagonal, B_jj = ½ − (Σ_k √(1 − M_kj²) − (q − 1))/(2π); to 40 digits."""
+    from gfverify.numerics import stiefel_quadrature as sq
+    from gfverify.numerics.reduced_numeric import relu_kernel
+
+    entries = [R(2, 5), R(-1, 5), R(1, 10), R(3, 10), R(-9, 10), R(19, 20), R(0), R(-7, 10), R(1, 2)]
+    with mpmath.workdps(40):
+        M = mpmath.matrix(q, q)
+        for k in range(q * q):
+            M[k // q, k % q] = mpmath.mpf(entries[k].p) / entries[k].q
+        A, B = sq.relu_sum_coefficients(M)
+        tol = mpmath.mpf(10) ** -38
+        for i in range(q):
+            for j in range(q):
+                assert abs(A[i, j] + relu_kernel(M[i, j], 1)) < tol
+                want = (mpmath.mpf(1) / 2 - (mpmath.fsum(mpmath.sqrt(1 - M[k, j] ** 2) for k in range(q))
+                                             - (q - 1)) / (2 * mpmath.pi)) if i == j else mpmath.mpf(1) / 4
+                assert abs(B[i, j] - want) < tol
+
+
+def test_shifted_heaviside_is_a_different_coefficient():
+    """relu'(u) replaced by H(u − ½): the orthant probability moves by far more than the precision
+    (the claim test shows the d-dimensional comparison then FAILs)."""
+    from gfverify.numerics import stiefel_quadrature as sq
+
+    with mpmath.workdps(30):
+        rho = mpmath.mpf(3) / 10
+        exact = mpmath.mpf(1) / 4 + mpmath.asin(rho) / (2 * mpmath.pi)
+        assert abs(sq.orthant(rho) - exact) < mpmath.mpf(10) ** -28
+        assert abs(sq.orthant(rho, threshold=mpmath.mpf(1) / 2) - exact) > mpmath.mpf(10) ** -2
+        with pytest.raises(ArithmeticError):
+            sq.orthant(1)
