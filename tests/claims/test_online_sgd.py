@@ -59,7 +59,7 @@ def test_bgj_step_sizes(s):
     assert sgd.bgj_lr(s, d) * d == pytest.approx(want, rel=1e-12)
 
 
-@pytest.mark.slow
+@pytest.mark.sweep
 @pytest.mark.parametrize("s, ds, seeds", [
     (1, (10**2, 10**3, 10**4, 10**5, 10**6), 16),
     (2, (10**2, 10**3, 10**4, 10**5), 16),
