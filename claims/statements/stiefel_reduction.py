@@ -93,77 +93,23 @@ def _relu_planted_reduced(M0: sympy.Matrix, t_end: sympy.Expr, dps: int) -> tupl
     return [v for y in traj.ys for v in y[:q * q]], traj.digits
 
 
-def _relu_planted_compare(dps: int, d: int, t_end: sympy.Expr, threshold=0) -> Evidence:
-    reduced, digits = _relu_planted_reduced(M0_2, t_end, dps)
+def _relu_planted_compare(dps: int, d: int, t_end: sympy.Expr, M0: sympy.Matrix = M0_2,
+                          threshold=0) -> Evidence:
+    reduced, digits = _relu_planted_reduced(M0, t_end, dps)
     times = [t_end * j / SAMPLES for j in range(1, SAMPLES + 1)]
+    q = M0.rows
 
     def coefficients(M: mpmath.matrix):
         return sq.relu_sum_coefficients(M, threshold)
 
     def run(p: int) -> list:
-        W_star, W0 = sf.start_pair(d, M0_2, seed=d)
+        W_star, W0 = sf.start_pair(d, M0, seed=d)
         return [v for M in sf.flow_overlaps(coefficients, W_star, W0, times) for v in M]
     return _judge(dps, reduced, digits, run,
-                  f"planted Stiefel flow of relu(z1) + relu(z2) on St({d}, 2) (Stein coefficients by "
-                  f"1-D Gauss-Legendre quadrature, Bulirsch-Stoer in arb, two precisions) projected to "
-                  f"M = W*^T W vs the planted ODE with the arc-cosine kernel (ODE layer), {SAMPLES} "
-                  f"samples on [0, {t_end}], absolute", 2).also(M0=sympy.sstr(M0_2))
-
-
-def stein_derivation(link: sympy.Expr, zs: list) -> str:
-    """The Stein + Wick gradient coefficients of the two-timescale learner for ``link``."""
-    A, B, _ = sf.stein_coefficients(link, tuple(zs), "two-timescale")
-    return "\n".join([
-        f"f* = {link};  grad_W L = W* A + W B with M = W*^T W (Stein's lemma, Wick moments of "
-        "(W*^T x, W^T x), link = least-squares fit in He_beta(W^T x), held fixed: envelope)",
-        "A = " + sympy.sstr(A.applyfunc(sympy.factor)),
-        "B = " + sympy.sstr(B.applyfunc(sympy.factor)),
-        "Mdot = W*^T Wdot = -(A + M B) + M sym(M^T A + B)",
-    ])
-
-
-@claim("A.stiefel_reduction", kind="ode", source="A10", derivation=stein_derivation,
-       statement="the Stiefel gradient flow of ½E[(f*(W*ᵀx) − f(Wᵀx))²] on St(d, 2), link at its "
-                 "optimum, projected to M = W*ᵀW, follows Ṁ = (I − G)Φ(G)M, G = MMᵀ "
-                 "(d = 20, f* = z1 + z1z2)",
-       latex=r"W_*^\top W(t) = M(t),\ \dot M = (I-G)\Phi(G)M",
-       variants={"": dict(link=QUICK, zs=[Z1, Z2], M0=M0_2, t_end=R(1, 2), d=20),
-                 "_d300": dict(link=CUBIC, zs=[Z1, Z2], M0=M0_2, t_end=R(1), d=300, tier="full",
-                               statement="the d = 300 Stiefel flow (f* = z1 + z1z2 + z2³/3), "
-                                         "projected to M = W*ᵀW, follows Ṁ = (I − G)Φ(G)M"),
-                 "_q3": dict(link=STAIRCASE, zs=[Z1, Z2, Z3], M0=M0_3, t_end=R(1), d=200, tier="full",
-                             statement="the d = 200 Stiefel flow of the staircase (q = 3), "
-                                       "projected to M = W*ᵀW, follows Ṁ = (I − G)Φ(G)M")})
-def stiefel_reduction(dps: int, link: sympy.Expr, zs: list, M0: sympy.Matrix, t_end: sympy.Expr,
-                      d: int) -> Evidence:
-    """Route 1: the d×q Stiefel flow, ∇_W L = W* A + W B from Stein's lemma with Wick moments
-    of (W*ᵀx, Wᵀx) and the least-squares link (envelope theorem), integrated by Bulirsch–Stoer at
-    two precisions. Route 2: the reduced ODE from ψ and its symmetric gradient Φ (ODE layer)."""
-    return _compare(dps, link, zs, M0, t_end, d)
-
-
-@claim("A.stiefel_reduction_MtM", kind="negative-control", source="A10",
-       statement="the d = 20 Stiefel flow, projected to M = W*ᵀW, follows Ṁ = (I − G)Φ(G)M with "
-                 "G = MᵀM (f* = z1 + z1z2)",
-       latex=r"\dot M = (I-M^\top M)\Phi(M^\top M)M")
-def stiefel_reduction_mtm(dps: int) -> Evidence:
-    """The twin of A.stiefel_reduction (same d-dimensional route, same judge) against the reduced
-    ODE with G = MᵀM in place of MMᵀ, a different flow for non-symmetric M."""
-    return _compare(dps, QUICK, [Z1, Z2], M0_2, R(1, 2), 20, gram="MTM")
-
-
-@claim("A.stiefel_reduction_planted", kind="ode", source="A16",
-       statement="the planted Stiefel flow of ½E[(f*(W*ᵀx) − f*(Wᵀx))²] on St(d, 2), projected to "
-                 "M = W*ᵀW, follows Ṁ = Γ − M sym(MᵀΓ), Γ = ∇_M⟨A_M f*, f*⟩ (d = 20)",
-       latex=r"\dot M = \Gamma - M\,\mathrm{sym}(M^\top\Gamma)",
-       variants={"": dict(d=20, t_end=R(1, 2)),
-                 "_d300": dict(d=300, t_end=R(1), tier="full",
-                               statement="the planted Stiefel flow on St(300, 2), projected to "
-                                         "M = W*ᵀW, follows Ṁ = Γ − M sym(MᵀΓ)")})
-def stiefel_reduction_planted(dps: int, d: int, t_end: sympy.Expr) -> Evidence:
-    """Route 1: the d×2 planted Stiefel flow (link f*), gradient by Stein + Wick, Bulirsch–Stoer
-    at two precisions. Route 2: Ṁ = Γ − M sym(MᵀΓ) with Γ = ∇_M⟨A_M f*, f*⟩ (ODE layer)."""
-    return _compare(dps, PLANTED, [Z1, Z2], M0_2, t_end, d, planted=True)
+                  f"planted Stiefel flow of relu(z1) + ... + relu(z{q}) on St({d}, {q}) (Stein "
+                  f"coefficients by 1-D Gauss-Legendre quadrature, Bulirsch-Stoer in arb, two "
+                  f"precisions) projected to M = W*^T W vs the planted ODE with the arc-cosine kernel "
+                  f"(ODE layer), {SAMPLES} samples on [0, {t_end}], absolute", q).also(M0=sympy.sstr(M0))
 
 
 @claim("A.stiefel_reduction_planted_relu", kind="ode", source="A16",
@@ -172,10 +118,19 @@ def stiefel_reduction_planted(dps: int, d: int, t_end: sympy.Expr) -> Evidence:
                  "Γ_ij = ¼ + arcsin(M_ij)/(2π)",
        latex=r"\dot M = \Gamma - M\,\mathrm{sym}(M^\top\Gamma),\ "
              r"\Gamma_{ij} = \tfrac14 + \tfrac{\arcsin M_{ij}}{2\pi}",
-       variants={"": dict(d=20, t_end=R(1), tier="full")})
-def stiefel_reduction_planted_relu(dps: int, d: int, t_end: sympy.Expr) -> Evidence:
+       tier="full",
+       variants={"": dict(d=20, t_end=R(1), M0=M0_2),
+                 "_d300": dict(d=300, t_end=R(1), M0=M0_2,
+                               statement="the planted Stiefel flow of relu(z1) + relu(z2) on St(300, 2), "
+                                         "projected to M = W*ᵀW, follows Ṁ = Γ − M sym(MᵀΓ), "
+                                         "Γ_ij = ¼ + arcsin(M_ij)/(2π)"),
+                 "_q3": dict(d=200, t_end=R(1), M0=M0_3,
+                             statement="the planted Stiefel flow of relu(z1) + relu(z2) + relu(z3) on "
+                                       "St(200, 3), projected to M = W*ᵀW, follows Ṁ = Γ − M sym(MᵀΓ), "
+                                       "Γ_ij = ¼ + arcsin(M_ij)/(2π)")})
+def stiefel_reduction_planted_relu(dps: int, d: int, t_end: sympy.Expr, M0: sympy.Matrix) -> Evidence:
     """Route 1: the d×2 planted Stiefel flow, ∇_W L = W* A + W B from Stein's lemma with A, B
     Gaussian expectations of relu' and relu terms of (W*ᵀx, Wᵀx) by one-dimensional quadrature
     (no kernel closed form), Bulirsch–Stoer at two precisions. Route 2: the reduced planted ODE
     with the arc-cosine kernel's derivative as a rational system (ODE layer)."""
-    return _relu_planted_compare(dps, d, t_end)
+    return _relu_planted_compare(dps, d, t_end, M0)

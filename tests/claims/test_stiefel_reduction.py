@@ -35,6 +35,6 @@ def test_relu_planted_flow_passes_and_a_wrong_coefficient_fails(verdict):
     """The planted relu-sum flow with quadrature Stein coefficients PASSes against the planted
     arc-cosine ODE; the same flow with relu'(u_i) replaced by H(u_i − ½) in A FAILs (same judge)."""
     def compare(threshold):
-        return lambda dps: SR._relu_planted_compare(dps, 6, SHORT, threshold)
+        return lambda dps: SR._relu_planted_compare(dps, 6, SHORT, threshold=threshold)
     assert verdict(compare(0), "A16", kind="ode", dps=20) == "PASS"
     assert verdict(compare(sympy.Rational(1, 2)), "A16", kind="ode", dps=20) == "FAIL"
