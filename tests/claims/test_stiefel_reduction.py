@@ -38,3 +38,13 @@ def test_relu_planted_flow_passes_and_a_wrong_coefficient_fails(verdict):
         return lambda dps: SR._relu_planted_compare(dps, 6, SHORT, threshold=threshold)
     assert verdict(compare(0), "A16", kind="ode", dps=20) == "PASS"
     assert verdict(compare(sympy.Rational(1, 2)), "A16", kind="ode", dps=20) == "FAIL"
+
+
+def test_every_reduction_claim_is_registered():
+    from gfverify.claims import registry
+
+    ids = {c.id for c in registry.all_claims() if c.id.startswith("A.stiefel_reduction")}
+    assert ids == {"A.stiefel_reduction", "A.stiefel_reduction_d300", "A.stiefel_reduction_q3",
+                   "A.stiefel_reduction_MtM", "A.stiefel_reduction_planted",
+                   "A.stiefel_reduction_planted_d300", "A.stiefel_reduction_planted_relu",
+                   "A.stiefel_reduction_planted_relu_d300", "A.stiefel_reduction_planted_relu_q3"}
