@@ -67,23 +67,30 @@ def retract(M, A, C, E, Om, c):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True)
+def _draw_pair(M, L, zs, eta, z):  # pragma: no cover - compiled
+    """One sample's coordinates in span(W*, W): ``z* ~ N(0, I_q)`` and ``η ~ N(0, I_q)`` (drawn
+    interleaved, in this order), and ``z = Mᵀz* + Lη`` (``LLᵀ = I − MᵀM``), in place."""
+    q = M.shape[0]
+    for j in range(q):
+        zs[j] = np.random.standard_normal()
+        eta[j] = np.random.standard_normal()
+    for j in range(q):
+        v = 0.0
+        for a in range(q):
+            v += M[a, j] * zs[a] + L[j, a] * eta[a]
+        z[j] = v
+
+
+@numba.njit(cache=True)
 def _fit(M, L, tbetas, tcoefs, tops, targs, sbetas, n_fit, table, stack, zs, eta, z, grad, row,
          coefs):  # pragma: no cover - compiled
     """Least squares of ``f*(z*)`` on the basis ``h_β(z)`` over ``n_fit`` fresh pairs ``(z*, z)``
     with cross-covariance ``M`` (normal equations)."""
-    q = M.shape[0]
     n = sbetas.shape[0]
     G = np.zeros((n, n))
     b = np.zeros(n)
     for i in range(n_fit):
-        for j in range(q):
-            zs[j] = np.random.standard_normal()
-            eta[j] = np.random.standard_normal()
-        for j in range(q):
-            v = 0.0
-            for a in range(q):
-                v += M[a, j] * zs[a] + L[j, a] * eta[a]
-            z[j] = v
+        _draw_pair(M, L, zs, eta, z)
         y = link_value_grad(zs, tbetas, tcoefs, tops, targs, table, stack, grad)
         basis_row(z, sbetas, table, row)
         for a in range(n):
@@ -138,14 +145,7 @@ def _advance(seed, M, k0, k1, d, lr, B, planted, m1, power, level, tbetas, tcoef
         E[:, :] = 0.0
         DD[:, :] = 0.0
         for i in range(B):
-            for j in range(q):
-                zs[j] = np.random.standard_normal()
-                eta[j] = np.random.standard_normal()
-            for j in range(q):
-                v = 0.0
-                for a in range(q):
-                    v += M[a, j] * zs[a] + L[j, a] * eta[a]
-                z[j] = v
+            _draw_pair(M, L, zs, eta, z)
             y = link_value_grad(zs, tbetas, tcoefs, tops, targs, table, stack, tg)
             f = link_value_grad(z, sbetas, coefs, sops, sargs, table, stack, g)
             r = y - f
