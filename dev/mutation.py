@@ -27,6 +27,7 @@ imported; excluded from the rate and counted).
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import math
 import os
@@ -168,6 +169,9 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=150)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", default="mutation.json")
+    parser.add_argument("--only", metavar="GLOB", action="append",
+                        help="mutate only modules whose path matches GLOB (e.g. 'numerics/sgd_*.py'); "
+                             "repeatable; a rate from such a run is not the suite's rate")
     parser.add_argument("--rerun", metavar="RESULTS.json",
                         help="re-test the survivors recorded in an earlier run's JSON instead")
     args = parser.parse_args()
@@ -185,6 +189,8 @@ def main() -> int:
         for module in sorted((root / layer).glob("*.py")):
             if module.name in SKIP_MODULES:
                 continue
+            if args.only and not any(fnmatch.fnmatch(str(module.relative_to(root)), g) for g in args.only):
+                continue
             tests = tests_for(module, root)
             population += [(str(module.relative_to(root)), op, occ, tests)
                            for op, occ in mutation_specs(module, root)]
@@ -197,7 +203,8 @@ def main() -> int:
         else:
             results.append(run_mutant(module, op, occ, tests, root))
         print(f"[{i}/{len(sample)}] {module} {op} #{occ}: {results[-1]['outcome']}", flush=True)
-    write(results, {"population": len(population), "sample": len(sample), "seed": args.seed},
+    write(results, {"population": len(population), "sample": len(sample), "seed": args.seed,
+                    "only": args.only},
           args.json)
     return 0
 
