@@ -214,3 +214,139 @@ def test_bad_runs():
         sgd.run_sgd(_setup(), seeds=[0], m0=np.array([[1.0]]))
     with pytest.raises(InputError, match="sampler"):
         sgd.run_sgd(_setup(), seeds=[0], sampler="approximate")
+
+
+@pytest.mark.parametrize("f", [
+    sympy.cos(Z) + sympy.tan(Z / 3),
+    sympy.sinh(Z / 2) * sympy.cosh(Z) + sympy.erfc(Z / 3),
+    Z**2 * sympy.exp(-Z**2 / 4) + sympy.Max(Z, Z**2 / 3) + 1 / (1 + Z**2),
+])
+def test_every_unary_opcode_matches_sympy(f):
+    """The opcodes not in the test above (cos, tan, sinh, cosh, erfc, a power 1/(·)), value and
+    gradient against sympy (mpmath) at 20 points."""
+    link = sgd.fixed_link(f, 1)
+    pts = np.random.default_rng(2).standard_normal((20, 1))
+    vals, grads = link.evaluate(pts, np.zeros(0), 1)
+    fn, dfn = sympy.lambdify(Z, f, "mpmath"), sympy.lambdify(Z, sympy.diff(f, Z), "mpmath")
+    for p, v, g in zip(pts[:, 0], vals, grads[:, 0]):
+        assert v == pytest.approx(float(fn(p)), rel=1e-13, abs=1e-13)
+        assert g == pytest.approx(float(dfn(p)), rel=1e-12, abs=1e-12)
+
+
+def test_sign_heaviside_and_abs_take_their_documented_values_and_derivatives():
+    """sign and Heaviside have derivative 0 almost everywhere, Heaviside(0) = ½, |z|' = sign z
+    (0 at z = 0)."""
+    pts = np.array([[-1.5], [0.0], [0.7]])
+    for f, want, dwant in ((sympy.sign(Z), [-1, 0, 1], [0, 0, 0]),
+                           (sympy.Heaviside(Z), [0, 0.5, 1], [0, 0, 0]),
+                           (sympy.Abs(Z), [1.5, 0, 0.7], [-1, 0, 1])):
+        ops, args = sgd.compile_program(f, [Z])
+        link = sgd.HermiteLink(np.zeros((0, 1), dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0),
+                               np.zeros((0, 1), dtype=np.int64), ops, args)
+        vals, grads = link.evaluate(pts, np.zeros(0), 1)
+        np.testing.assert_array_equal(vals, want)
+        np.testing.assert_array_equal(grads[:, 0], dwant)
+
+
+def test_basis_link_is_every_multi_index_up_to_the_degree():
+    """The fit basis of degree K in q variables: the C(K + q, q) multi-indices |β| ≤ K, h_0 first,
+    ordered by degree; each evaluates to Π h_{β_i}(z_i)."""
+    link = sgd.basis_link(3, 2)
+    assert len(link.betas) == 10 and tuple(link.betas[0]) == (0, 0)
+    assert sorted(map(tuple, link.betas)) == sorted((a, b) for a in range(4) for b in range(4) if a + b <= 3)
+    assert list(link.betas.sum(axis=1)) == sorted(link.betas.sum(axis=1))
+    z = np.array([0.3, -1.1])
+    out, table = np.empty(10), np.empty((2, 4))
+    sgd.basis_row(z, link.betas, table, out)
+    for beta, v in zip(link.betas, out):
+        want = float((h(int(beta[0]), Z) * h(int(beta[1]), Z1)).subs({Z: z[0], Z1: z[1]}))
+        assert v == pytest.approx(want, rel=1e-13, abs=1e-14)
+
+
+def test_escape_level_is_the_planted_loss_polynomial():
+    """q = 1: power[k] = α_k² and level = Σ α_k² m1^k (for f* = h_1 + 2h_3: 1·m1 + 4·m1³); m1 = ∞
+    gives level ∞; q ≥ 2 has no level (∞)."""
+    setup = _setup(link=h(1, Z) + 2 * h(3, Z))
+    power, level = setup.escape_level(0.5)
+    np.testing.assert_allclose(power, [0, 1, 0, 4], atol=1e-14)
+    assert level == pytest.approx(0.5 + 4 * 0.125, rel=1e-14)
+    assert setup.escape_level(np.inf)[1] == np.inf
+    assert _setup(link=Z1 * Z2, q=2, d=12).escape_level(0.5)[1] == np.inf
+    tanh = _setup(link=sympy.tanh(Z))
+    power, level = tanh.escape_level(0.5)
+    assert level == pytest.approx(float(np.polyval(power[::-1], 0.5)), rel=1e-14) and power[1] > 0.3
+    assert tanh.escape_level(np.inf)[1] == np.inf
+
+
+@pytest.mark.parametrize("sampler", ["exact", "full"])
+def test_progress_counts_every_step_slot(sampler):
+    """progress(k) sums to len(seeds) · max_steps whether the runs stop early or not."""
+    for to in (None, 0.3):
+        calls = []
+        sgd.run_sgd(_setup(link=h(1, Z), d=12, lr=0.05), seeds=[0, 1, 2], to=to, max_steps=200,
+                    sampler=sampler, progress=calls.append)
+        assert sum(calls) == 3 * 200
+
+
+def test_escape_steps_of_a_common_start_already_escaped_are_zero():
+    """A start above the target is escaped at step 0 (escape time 0)."""
+    for sampler in ("exact", "full"):
+        runs = sgd.run_sgd(_setup(), seeds=[0, 1], to=0.5, max_steps=10, sampler=sampler,
+                           m0=np.array([[0.6]]))
+        np.testing.assert_array_equal(runs.escape_step, [0, 0])
+        np.testing.assert_array_equal(runs.escape_time, [0.0, 0.0])
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(refit="newton"), "refit must be one of"),
+    (dict(q=0, d=20), "q must lie in"),
+    (dict(q=5, d=20), "q must lie in"),
+    (dict(lr=float("inf")), "step size"),
+    (dict(lr=-0.1), "step size"),
+    (dict(batch=0), "batch size must be at least 1"),
+    (dict(n_fit=0), "n_fit"),
+    (dict(n_fit=10**5 + 1), "n_fit"),
+    (dict(refit_every=0), "refit_every"),
+    (dict(model="two-timescale", refit="hermite", degree=0), "refit degree must lie in"),
+    (dict(model="two-timescale", refit="hermite", degree=13), "refit degree must lie in"),
+    (dict(link=Z * Z1), "has variables"),
+    (dict(link=sympy.Integer(0)), "the link is zero"),
+    (dict(link=sympy.exp(sympy.I * Z)), "not a finite real number"),
+])
+def test_more_bad_setups(kw, message):
+    with pytest.raises(InputError, match=message):
+        _setup(**kw)
+
+
+def test_edges_of_the_valid_setups_are_accepted():
+    """d = 3q, q = MAX_Q, batch 1, n_fit = MAX_FIT, refit degree MAX_DEGREE are valid."""
+    _setup(d=3)
+    _setup(link=Z1 * Z2, q=sgd.MAX_Q, d=3 * sgd.MAX_Q)
+    _setup(model="two-timescale", refit="hermite", degree=sgd.MAX_DEGREE, n_fit=sgd.MAX_FIT)
+    assert _setup(model="two-timescale", refit="hermite").student.degree == 3
+
+
+def test_a_complex_constant_does_not_compile():
+    with pytest.raises(InputError, match="not a finite real number"):
+        sgd.compile_program(sympy.tanh(Z) + sympy.I, [Z])
+
+
+def test_a_program_longer_than_the_limit_is_refused():
+    f = sympy.Add(*[sympy.tanh(Z + k) for k in range(sgd.MAX_PROGRAM // 3 + 1)])
+    with pytest.raises(InputError, match="too long"):
+        sgd.compile_program(f, [Z])
+
+
+def test_more_bad_runs():
+    with pytest.raises(InputError, match="max_steps"):
+        sgd.run_sgd(_setup(), seeds=[0], max_steps=-1)
+    with pytest.raises(InputError, match="record_every"):
+        sgd.run_sgd(_setup(), seeds=[0], record_every=0)
+    for to in (0, 1.5, -0.2):
+        with pytest.raises(InputError, match="target m1"):
+            sgd.run_sgd(_setup(), seeds=[0], to=to)
+    with pytest.raises(InputError, match="seeds"):
+        sgd.run_sgd(_setup(), seeds=[])
+    with pytest.raises(InputError, match="seeds"):
+        sgd.run_sgd(_setup(), seeds=[2**32])
+    sgd.run_sgd(_setup(), seeds=[2**32 - 1], to=1, max_steps=0)
