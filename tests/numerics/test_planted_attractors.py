@@ -104,3 +104,103 @@ def test_dormand_prince_tableau_satisfies_the_order_conditions():
     for k in range(1, 6):
         assert abs(sum(bi * ci ** (k - 1) for bi, ci in zip(b, pa._C)) - 1 / k) < 1e-15
     assert abs(sum(pa._E)) < 1e-15
+
+
+def test_embedded_fourth_order_weights_satisfy_their_order_conditions():
+    """b̂ = b − e (the embedded solution): Σ b̂ c^{k−1} = 1/k for k ≤ 4 and Σ b̂ (A c) = 1/6, and the
+    fifth-order weights also satisfy Σ b (A c) = 1/6, Σ b c (A c) = 1/8, Σ b (A c²) = 1/12."""
+    b = pa._A[6] + (0,)
+    bhat = [bi - ei for bi, ei in zip(b, pa._E)]
+    Ac = [sum(a * cj for a, cj in zip(row, pa._C)) for row in pa._A] + [1.0]
+    Ac2 = [sum(a * cj**2 for a, cj in zip(row, pa._C)) for row in pa._A] + [1.0]
+    for k in range(1, 5):
+        assert abs(sum(w * ci ** (k - 1) for w, ci in zip(bhat, pa._C)) - 1 / k) < 1e-15
+    assert abs(sum(w * x for w, x in zip(bhat, Ac)) - 1 / 6) < 1e-15
+    assert abs(sum(w * x for w, x in zip(b, Ac)) - 1 / 6) < 1e-15
+    assert abs(sum(w * ci * x for w, ci, x in zip(b, pa._C, Ac)) - 1 / 8) < 1e-15
+    assert abs(sum(w * x for w, x in zip(b, Ac2)) - 1 / 12) < 1e-15
+    assert abs(sum(w * ci**4 for w, ci in zip(bhat, pa._C)) - 1 / 5) > 1e-4  # b̂ is order 4 only
+
+
+def _exact_q1(m0: float, t: float) -> float:
+    """q = 1: ṁ = 3m²(1 − m²), so −1/m + atanh(m) − 3t is constant (closed form, solved by mpmath)."""
+    with mpmath.workdps(40):
+        c = -1 / mpmath.mpf(m0) + mpmath.atanh(m0) + 3 * t
+        return float(mpmath.findroot(lambda m: -1 / m + mpmath.atanh(m) - c, m0))
+
+
+def test_dopri_step_is_fifth_order_with_a_fourth_order_error_estimate():
+    """One step from m = 0.5 against the closed form: the local error falls like h⁶ (ratio ≈ 64 when
+    h halves; 77 measured at h = .04 → .02) and the error estimate like h⁵ (ratio ≈ 32); k7 is F
+    at the new point (FSAL)."""
+    M = np.array([[[0.5]]])
+    errors, estimates = [], []
+    for h in (0.04, 0.02):
+        y, k7, err = pa._dopri_step(M, pa.planted_rhs(M), h)
+        errors.append(abs(y[0, 0, 0] - _exact_q1(0.5, h)))
+        estimates.append(abs(err[0, 0, 0]))
+        np.testing.assert_array_equal(k7, pa.planted_rhs(y))
+    assert 50 < errors[0] / errors[1] < 110
+    assert 26 < estimates[0] / estimates[1] < 40
+    assert estimates[1] > errors[1]  # the estimate is of the lower-order solution's error
+
+
+def test_census_q1_follows_the_closed_form_until_t_max():
+    """With t_max too short to converge every run is undecided, none is decided at any time."""
+    c = pa.census(50, 1, 8, seed=2, t_max=0.5)
+    assert c.undecided == 8 and c.limits == {} and c.last_decision == 0.0 and c.t_max == 0.5
+    assert c.successes == 0 and c.by_loss() == {}
+
+
+def test_census_counts_positive_permutations_of_the_starts():
+    """q = 2: a start has a positive permutation iff M11, M22 > 0 or M12, M21 > 0 (recomputed from the
+    same seeded starts); decided runs partition into successes and spurious limits."""
+    c = pa.census(60, 2, 30, seed=11)
+    M0 = pa.stiefel_starts(60, 2, 30, np.random.default_rng(11))
+    positive = ((M0[:, 0, 0] > 0) & (M0[:, 1, 1] > 0)) | ((M0[:, 0, 1] > 0) & (M0[:, 1, 0] > 0))
+    assert c.positive_permutation == int(positive.sum())
+    assert c.undecided == 0 and 0 < c.last_decision < c.t_max
+    assert c.successes_with_positive_permutation <= c.successes
+    decided = c.successes_with_positive_permutation + c.spurious_with_positive_permutation
+    assert decided == c.positive_permutation
+    assert sum(c.by_loss().values()) == 30 and c.by_loss().get(0, 0) == c.successes
+    assert set(c.by_loss()) <= {0, 1, 2}
+
+
+def test_unfixed_signs_bias_the_start():
+    """Without the sign fix numpy's QR gives M11(0) of one sign far more often than half the time."""
+    m11 = pa.stiefel_starts(50, 2, 400, np.random.default_rng(0), sign_fix=False)[:, 0, 0]
+    assert abs((m11 > 0).mean() - 0.5) > 0.3
+
+
+@pytest.mark.parametrize("M, want", [
+    ([[0.995, 0.0], [0.0, 1.004]], ((0, 0), (1, 1))),
+    ([[0.0, 0.999], [-0.004, -0.001]], ((0, 1),)),
+    ([[-0.005, -0.002], [-0.001, -0.009]], ()),
+    ([[-0.005, -0.002], [-0.001, -0.011]], None),  # not within NEAR of 0
+    ([[0.99, 0.0], [0.0, 0.005]], None),       # a free entry above 0
+    ([[1.0, 0.0], [0.0, -1.0]], None),         # an entry near −1
+    ([[1.0, 1.0], [0.0, -0.2]], None),         # two units in one row
+    ([[1.0, 0.0], [1.0, -0.2]], None),         # two units in one column
+    ([[0.98, 0.0], [0.0, -0.2]], None),        # not within NEAR
+    ([[0.5, 0.0], [0.0, -0.2]], None),
+])
+def test_partial_permutation_detection(M, want):
+    assert pa._partial_permutation(np.array(M)) == want
+
+
+def test_residual_is_zero_only_at_partial_permutations():
+    """F(P) = 0 at a partial permutation; at M = [[1, 1], [0, 0]] (two units in a row), Γ = 3M,
+    M sym(MᵀΓ) = 6M, so F = −3M and max |F| = 3."""
+    with mpmath.workdps(30):
+        assert pa.residual(((0, 1), (1, 0)), 2) == 0 and pa.residual(((2, 0),), 3) == 0
+        assert pa.residual(((0, 0), (0, 1)), 2) == 3
+
+
+def test_spectrum_at_a_spurious_limit():
+    """At P = E₁₁ (q = 2, loss 1): the learned entry relaxes with eigenvalue −6 (ṁ = 3m²(1 − m²) has
+    derivative −6 at m = 1); F is quadratic in the unlearned entries, so no eigenvalue is positive."""
+    with mpmath.workdps(30):
+        eig = sorted(float(mpmath.re(e)) for e in pa.spectrum(((0, 0),), 2))
+    assert eig[0] == pytest.approx(-6.0, abs=1e-20)
+    assert max(eig) <= 1e-20
