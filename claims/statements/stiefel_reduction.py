@@ -15,6 +15,7 @@ from gfverify.claims.judge import require_digits, versus_numeric
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
 from gfverify.numerics import ode
+from gfverify.numerics import reduced_numeric as rn
 from gfverify.numerics import stiefel_flow as sf
 from gfverify.numerics import stiefel_quadrature as sq
 from gfverify.theory import reduced_ode as ro
@@ -93,6 +94,15 @@ def _relu_planted_reduced(M0: sympy.Matrix, t_end: sympy.Expr, dps: int) -> tupl
     return [v for y in traj.ys for v in y[:q * q]], traj.digits
 
 
+def _quadrature_run(coefficients: sf.Coefficients, d: int, M0: sympy.Matrix, times: list):
+    """``p ↦`` the ``d``-dimensional flow's ``W*ᵀW(t_j)`` flattened, with the gradient
+    coefficients ``M ↦ (A, B)``, from :func:`sf.start_pair` ``(d, M0, seed=d)``."""
+    def run(p: int) -> list:
+        W_star, W0 = sf.start_pair(d, M0, seed=d)
+        return [v for M in sf.flow_overlaps(coefficients, W_star, W0, times) for v in M]
+    return run
+
+
 def _relu_planted_compare(dps: int, d: int, t_end: sympy.Expr, M0: sympy.Matrix = M0_2,
                           threshold=0) -> Evidence:
     reduced, digits = _relu_planted_reduced(M0, t_end, dps)
@@ -102,14 +112,36 @@ def _relu_planted_compare(dps: int, d: int, t_end: sympy.Expr, M0: sympy.Matrix 
     def coefficients(M: mpmath.matrix):
         return sq.relu_sum_coefficients(M, threshold)
 
-    def run(p: int) -> list:
-        W_star, W0 = sf.start_pair(d, M0, seed=d)
-        return [v for M in sf.flow_overlaps(coefficients, W_star, W0, times) for v in M]
+    run = _quadrature_run(coefficients, d, M0, times)
     return _judge(dps, reduced, digits, run,
                   f"planted Stiefel flow of relu(z1) + ... + relu(z{q}) on St({d}, {q}) (Stein "
                   f"coefficients by 1-D Gauss-Legendre quadrature, Bulirsch-Stoer in arb, two "
                   f"precisions) projected to M = W*^T W vs the planted ODE with the arc-cosine kernel "
                   f"(ODE layer), {SAMPLES} samples on [0, {t_end}], absolute", q).also(M0=sympy.sstr(M0))
+
+
+def _relu_compare(dps: int, d: int, t_end: sympy.Expr, M0: sympy.Matrix = M0_2,
+                  model: str = "two-timescale", gram: str = "MMT") -> Evidence:
+    """The ``d``-dimensional relu-sum flow (``model``; ``gram`` as in
+    :func:`sq.relu_sum_two_timescale_coefficients`) against the reduced two-timescale ODE of
+    :func:`rn.relu_sum_system` (``Φ`` and ``√(1 − G_ij²)`` carried as states, ODE layer)."""
+    q = M0.rows
+    times = [t_end * j / SAMPLES for j in range(1, SAMPLES + 1)]
+    system, _ = rn.relu_sum_system(q)
+    states, digits, _ = rn.flow_states(system, rn.relu_sum_start(M0), q, times, dps)
+    reduced = [v for M in states[1:] for v in M]
+    if model == "planted":
+        coefficients = sq.relu_sum_coefficients
+        gradient = "planted Stein coefficients, link f*"
+    else:
+        def coefficients(M: mpmath.matrix):
+            return sq.relu_sum_two_timescale_coefficients(M, gram)
+        gradient = f"two-timescale Stein coefficients A = -K M, B = M^T K M, K = P(a > 0, b > 0) at {gram}"
+    return _judge(dps, reduced, digits, _quadrature_run(coefficients, d, M0, times),
+                  f"Stiefel flow of relu(z1) + ... + relu(z{q}) on St({d}, {q}) ({gradient}, by 1-D "
+                  f"Gauss-Legendre quadrature; Bulirsch-Stoer in arb, two precisions) projected to "
+                  f"M = W*^T W vs the reduced ODE (I - G) Phi(G) M with the arc-cosine Phi (ODE layer), "
+                  f"{SAMPLES} samples on [0, {t_end}], absolute", q).also(M0=sympy.sstr(M0))
 
 
 def stein_derivation(link: sympy.Expr, zs: list) -> str:
@@ -190,3 +222,37 @@ def stiefel_reduction_planted_relu(dps: int, d: int, t_end: sympy.Expr, M0: symp
     (no kernel closed form), Bulirsch–Stoer at two precisions. Route 2: the reduced planted ODE
     with the arc-cosine kernel's derivative as a rational system (ODE layer)."""
     return _relu_planted_compare(dps, d, t_end, M0)
+
+
+RELU_TWO = ("the Stiefel gradient flow of ½E[(f*(W*ᵀx) − f(Wᵀx))²] on St({d}, {q}), f* = {link}, "
+            "link at its optimum f = E[f*(W*ᵀx) | Wᵀx], projected to M = W*ᵀW, follows "
+            "Ṁ = (I − G)Φ(G)M, G = MMᵀ, Φ_ij = ¼ + arcsin(G_ij)/(2π)")
+
+
+@claim("A.stiefel_reduction_relu", kind="ode", source="A10",
+       statement=RELU_TWO.format(d=20, q=2, link="relu(z1) + relu(z2)"),
+       latex=r"W_*^\top W(t) = M(t),\ \dot M = (I-G)\Phi(G)M,\ "
+             r"\Phi_{ij} = \tfrac14 + \tfrac{\arcsin G_{ij}}{2\pi}",
+       variants={"": dict(d=20, t_end=R(1, 4), M0=M0_2),
+                 "_d300": dict(d=300, t_end=R(1), M0=M0_2, tier="full",
+                               statement=RELU_TWO.format(d=300, q=2, link="relu(z1) + relu(z2)")),
+                 "_q3": dict(d=200, t_end=R(1), M0=M0_3, tier="full",
+                             statement=RELU_TWO.format(d=200, q=3, link="relu(z1) + relu(z2) + relu(z3)"))})
+def stiefel_reduction_relu(dps: int, d: int, t_end: sympy.Expr, M0: sympy.Matrix) -> Evidence:
+    """Route 1: the d×q Stiefel flow with the learner's gradient at the optimal link
+    E[f*(u) | v] held fixed (envelope), A = −KM and B = MᵀKM from Stein's lemma, K_ij the orthant
+    probability at correlation (MMᵀ)_ij by one-dimensional quadrature (no kernel closed form and
+    no ψ, Φ or A_N), Bulirsch–Stoer at two precisions. Route 2: the reduced ODE with the
+    arc-cosine kernel's derivative as a rational system (ODE layer)."""
+    return _relu_compare(dps, d, t_end, M0)
+
+
+@claim("A.stiefel_reduction_relu_planted", kind="negative-control", source="A10",
+       statement="the planted Stiefel flow of ½E[(f*(W*ᵀx) − f*(Wᵀx))²] on St(20, 2) (link fixed to "
+                 "f* = relu(z1) + relu(z2)), projected to M = W*ᵀW, follows the two-timescale ODE "
+                 "Ṁ = (I − G)Φ(G)M, G = MMᵀ",
+       latex=r"\dot M_{\mathrm{planted}} = (I-G)\Phi(G)M")
+def stiefel_reduction_relu_planted(dps: int) -> Evidence:
+    """The twin of A.stiefel_reduction_relu (same reduced ODE, same judge, same start) with the
+    planted Stein coefficients of the relu sum on the d-dimensional side: the two models differ."""
+    return _relu_compare(dps, 20, R(1, 4), M0_2, model="planted")
