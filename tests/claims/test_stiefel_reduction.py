@@ -1,6 +1,6 @@
 """The reduction in d dimensions (A10, A16): the d-dimensional Stiefel flow projected to M PASSes
 against the reduced ODE and FAILs, through the same comparison, against the G = MᵀM ODE or the
-other model's ODE."""
+other model's ODE, or with a wrong gradient."""
 
 import sympy
 
@@ -40,6 +40,17 @@ def test_relu_planted_flow_passes_and_a_wrong_coefficient_fails(verdict):
     assert verdict(compare(sympy.Rational(1, 2)), "A16", kind="ode", dps=20) == "FAIL"
 
 
+def test_relu_two_timescale_flow_passes_and_its_twins_fail(verdict):
+    """The two-timescale relu-sum flow (orthant-probability Stein coefficients) PASSes against
+    the reduced arc-cosine ODE; through the same comparison the planted gradient (the claim's
+    negative control) and K evaluated at MᵀM instead of MMᵀ FAIL."""
+    def compare(**kw):
+        return lambda dps: SR._relu_compare(dps, 6, SHORT, **kw)
+    assert verdict(compare(), "A10", kind="ode", dps=20) == "PASS"
+    assert verdict(compare(model="planted"), "A10", kind="ode", dps=20) == "FAIL"
+    assert verdict(compare(gram="MTM"), "A10", kind="ode", dps=20) == "FAIL"
+
+
 def test_every_reduction_claim_is_registered():
     from gfverify.claims import registry
 
@@ -47,4 +58,6 @@ def test_every_reduction_claim_is_registered():
     assert ids == {"A.stiefel_reduction", "A.stiefel_reduction_d300", "A.stiefel_reduction_q3",
                    "A.stiefel_reduction_MtM", "A.stiefel_reduction_planted",
                    "A.stiefel_reduction_planted_d300", "A.stiefel_reduction_planted_relu",
-                   "A.stiefel_reduction_planted_relu_d300", "A.stiefel_reduction_planted_relu_q3"}
+                   "A.stiefel_reduction_planted_relu_d300", "A.stiefel_reduction_planted_relu_q3",
+                   "A.stiefel_reduction_relu", "A.stiefel_reduction_relu_d300",
+                   "A.stiefel_reduction_relu_q3", "A.stiefel_reduction_relu_planted"}
