@@ -155,3 +155,31 @@ def test_exact_sampler_follows_the_reduced_ode_q2(model):
     runs = sgd.run_sgd(setup, seeds=range(8), to=None, max_steps=25_000, m0=m0)
     assert np.abs(ode - m0.ravel()).max() > 0.05
     np.testing.assert_allclose(runs.final.mean(axis=0).ravel(), ode, atol=0.01)
+
+
+def test_progress_across_chunks_sums_to_every_step_slot(monkeypatch):
+    """progress(k) reports the steps of each chunk; a run that escapes uses up its remaining
+    slots, so the reports sum to len(seeds) · max_steps (a start at 0.6 ≥ 0.5 escapes at step 0)."""
+    monkeypatch.setattr(sgd_exact, "CHUNK", 7)
+    setup = sgd.SgdSetup(model="planted", link=h(3, Z), q=1, d=50, lr=1e-3)
+    calls = []
+    runs = sgd.run_sgd(setup, seeds=[1, 2], to=None, max_steps=30, progress=calls.append)
+    assert calls == [7, 7, 7, 7, 2] * 2 and np.all(runs.escape_step == -1)
+    calls.clear()
+    runs = sgd.run_sgd(setup, seeds=[1, 2], to=0.5, max_steps=30, m0=np.array([[0.6]]), progress=calls.append)
+    assert calls == [30, 30] and list(runs.escape_step) == [0, 0]
+
+
+@pytest.mark.parametrize("A", [
+    np.array([[4.0, 2.0, 0.4], [2.0, 5.0, 1.0], [0.4, 1.0, 3.0]]),
+    np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 2.0]]),  # PSD, rank 2
+    np.zeros((2, 2)),
+])
+def test_cholesky_factor_of_a_psd_matrix(A):
+    """L lower triangular with LLᵀ = A; a zero pivot (the PSD part) gives a zero column."""
+    L = np.full(A.shape, 7.0)
+    sgd_exact._cholesky(A, L)
+    np.testing.assert_allclose(L @ L.T, A, atol=1e-14)
+    assert np.all(np.triu(L, 1) == 0)
+    if np.linalg.matrix_rank(A) == len(A):
+        np.testing.assert_allclose(L, np.linalg.cholesky(A), rtol=1e-14)
