@@ -2,8 +2,10 @@
 
 import mpmath
 import numpy as np
+import pytest
 import sympy
 
+from gfverify.errors import InputError
 from gfverify.numerics import random_starts as rs
 from gfverify.numerics.statistics import dkw_critical, dkw_tail, one_sample_ks, quantile_ranks
 from gfverify.theory import reduced_ode as ro
@@ -42,3 +44,67 @@ def test_ks_dkw_and_quantile_ranks():
     assert (lo, hi) == (40, 61)  # the textbook 95% interval of the median at n = 100
     u = np.random.default_rng(1).random(1000)
     assert one_sample_ks(u) < dkw_critical(1000, 1e-3)
+
+
+def test_a_start_needs_two_dimensions():
+    with pytest.raises(InputError, match="d ≥ 2"):
+        rs.single_index_starts(1, 5, np.random.default_rng(0))
+
+
+def test_d2_start_is_the_cosine_of_a_uniform_angle():
+    """d = 2: m(0) = cos θ, θ uniform, so P(|m| ≤ u) = 1 − (2/π) arccos u (arcsine law); KS at
+    false-alarm rate 1e-3 (DKW), and d = 3 gives |m| uniform on [0, 1] (Archimedes)."""
+    rng = np.random.default_rng(2)
+    two = np.abs(rs.single_index_starts(2, 4000, rng))
+    assert one_sample_ks(1 - 2 / np.pi * np.arccos(two)) < dkw_critical(4000, 1e-3)
+    three = np.abs(rs.single_index_starts(3, 4000, rng))
+    assert one_sample_ks(three) < dkw_critical(4000, 1e-3)
+    assert one_sample_ks(1 - 2 / np.pi * np.arccos(three)) > dkw_critical(4000, 1e-3)  # the test can fail
+
+
+def test_density_and_distribution_closed_forms():
+    """d = 3: √3 m uniform on [−√3, √3] (density 1/(2√3), cdf (1 + x/√3)/2 also for x < 0);
+    d = 5: m has density ¾(1 − m²), so √5 m has density ¾(1 − x²/5)/√5; both vanish outside
+    [−√d, √d], where the cdf is 0 or 1."""
+    with mpmath.workdps(30):
+        eps = mpmath.mpf(10) ** -25
+        assert abs(rs.sphere_coordinate_pdf("0.7", 3) - 1 / (2 * mpmath.sqrt(3))) < eps
+        five = mpmath.mpf(3) / 4 * (1 - mpmath.mpf(1) / 5) / mpmath.sqrt(5)
+        assert abs(rs.sphere_coordinate_pdf(-1, 5) - five) < eps
+        assert abs(rs.sphere_coordinate_cdf("-0.4", 3) - (1 - mpmath.mpf("0.4") / mpmath.sqrt(3)) / 2) < eps
+        for d in (3, 5):
+            edge = mpmath.sqrt(d)
+            assert rs.sphere_coordinate_pdf(edge, d) == 0 and rs.sphere_coordinate_pdf(-edge - 1, d) == 0
+            assert rs.sphere_coordinate_cdf(edge, d) == 1 and rs.sphere_coordinate_cdf(edge + 1, d) == 1
+            assert rs.sphere_coordinate_cdf(-edge, d) == 0 and rs.sphere_coordinate_cdf(-edge - 1, d) == 0
+
+
+def test_quantile_far_in_the_tail_and_at_d3():
+    """The (1 − 10⁻¹²)-quantile of |m(0)| at d = 200 lies beyond the first bracket 40/d: the mass
+    of |√d m| above it, by quadrature of the density, is 10⁻¹²; at d = 3 the quantile of the
+    uniform |m| is p itself."""
+    with mpmath.workdps(30):
+        d, tail = 200, mpmath.mpf(10) ** -12
+        u = rs.abs_start_quantile(d, 1 - tail)
+        assert u * u > mpmath.mpf(40) / d
+        mass = 2 * mpmath.quad(lambda x: rs.sphere_coordinate_pdf(x, d), [u * mpmath.sqrt(d), mpmath.sqrt(d)])
+        assert abs(mass / tail - 1) < mpmath.mpf(10) ** -15
+        assert abs(rs.abs_start_quantile(3, "0.37") - mpmath.mpf("0.37")) < mpmath.mpf(10) ** -25
+        for p in (0, 1):
+            with pytest.raises(InputError, match="0 < p < 1"):
+                rs.abs_start_quantile(d, p)
+
+
+def test_escape_time_needs_an_elementary_antiderivative():
+    with pytest.raises(InputError, match="no elementary antiderivative"):
+        rs.escape_time_function(ro.M * (2 + ro.M + ro.M**5), ro.M, sympy.Rational(1, 2))
+
+
+def test_escape_time_of_the_logistic_flow():
+    """R = m(1 − m²) (f* = h1, two-timescale): T(m0 → m1) = ½ ln(m1²(1 − m0²) / (m0²(1 − m1²))), by
+    both routes, for starts of either sign."""
+    rhs = ro.M * (1 - ro.M**2)
+    m0 = np.array([0.01, -0.2, 0.3])
+    want = 0.5 * np.log(0.25 * (1 - m0**2) / (m0**2 * 0.75))
+    np.testing.assert_allclose(rs.escape_time_function(rhs, ro.M, sympy.Rational(1, 2))(m0), want, rtol=1e-13)
+    np.testing.assert_allclose(rs.escape_times_quadrature(rhs, ro.M, m0, 0.5, 60), want, rtol=1e-13)
