@@ -8,6 +8,7 @@ import math
 import os
 import socket
 import sys
+import threading
 import time
 from fractions import Fraction
 
@@ -114,3 +115,57 @@ def test_nothing_to_do_starts_no_cluster():
     start = time.perf_counter()
     assert sweeps.map_tasks(abs, []) == []
     assert time.perf_counter() - start < 0.5
+
+
+def test_local_results_are_reported_in_order():
+    seen = []
+    assert sweeps.map_tasks(math.isqrt, [4, 10, 1], scheduler="local",
+                            on_result=lambda i, r: seen.append((i, r))) == [2, 3, 1]
+    assert seen == [(0, 2), (1, 3), (2, 1)]
+
+
+def test_default_workers_without_affinity_is_the_cpu_count(monkeypatch):
+    monkeypatch.delattr(os, "sched_getaffinity")
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    assert sweeps.default_workers() == 3
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert sweeps.default_workers() == 1
+
+
+def test_a_long_task_is_shortened_in_the_message():
+    task = list(range(100))
+    error = sweeps.TaskError(4, task, KeyError("x"))
+    shown = str(error).split(" (", 1)[1].rsplit(") raised", 1)[0]
+    assert len(shown) == 80 and shown == repr(task)[:77] + "..."
+    assert str(error).endswith("raised KeyError: 'x'") and error.index == 4 and error.task is task
+    short = sweeps.TaskError(0, "a" * 78, ValueError("v"))  # repr is 80 characters: shown whole
+    assert f"({'a' * 78!r})" in str(short)
+
+
+def _speaker(head: bytes):
+    """A listening socket that sends ``head`` to whoever connects (one connection), and its port."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def serve():
+        conn, _ = server.accept()
+        with conn:
+            conn.sendall(head)
+            time.sleep(0.5)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server, server.getsockname()[1]
+
+
+@pytest.mark.parametrize("length, ok", [(0, False), (2**20, False), (1, True), (2**20 - 1, True)])
+def test_a_handshake_length_must_be_plausible(monkeypatch, length, ok):
+    """A Dask server opens with the 8-byte little-endian length of its handshake, 0 < length < 2^20."""
+    monkeypatch.setattr(sweeps, "CONNECT_TIMEOUT", 1)
+    server, port = _speaker(length.to_bytes(8, "little"))
+    with server:
+        if ok:
+            assert sweeps._check_reachable(f"127.0.0.1:{port}") == f"tcp://127.0.0.1:{port}"
+        else:
+            with pytest.raises(InputError, match="no Dask handshake"):
+                sweeps._check_reachable(f"tcp://127.0.0.1:{port}")
