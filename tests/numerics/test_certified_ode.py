@@ -118,3 +118,147 @@ def test_tanh_time_is_enclosed():
 def test_a_link_without_a_growth_bound_is_refused():
     with pytest.raises(NotCertifiable, match="tail bound"):
         co.link_escape_enclosure(sympy.exp(Z**2 / 8), Z, sympy.Rational(1, 10), HALF, 20, planted=False)
+
+
+def test_exact_numbers_become_narrow_balls_and_symbols_are_refused():
+    """_arb: a rational is exact at the working precision, √2 a ball of radius < 2^-250 around it;
+    a symbol is not a number."""
+    assert co._arb(sympy.Rational(1, 3)).contains(arb(1) / 3)
+    ball = co._arb(sympy.sqrt(2))
+    assert ball.overlaps(arb(2).sqrt()) and ball.rad() < arb(2) ** -250
+    assert not ball.contains(arb(2).sqrt() + arb(2) ** -200)
+    with pytest.raises(NotCertifiable, match="not a number"):
+        co._arb(M)
+
+
+def test_irrational_and_vanishing_right_hand_sides_are_refused():
+    with pytest.raises(NotCertifiable, match="irrational"):
+        co.rational_coefficients(sympy.sqrt(2) * M**3 - M**5, M)
+    assert co.rational_coefficients(M**3 / 2 - M**5, M) == [0, 0, 0, HALF, 0, -1]
+    with pytest.raises(NotCertifiable, match="identically zero"):
+        co.escape_enclosure([0, 0], sympy.Rational(1, 10), HALF, 20)
+    with pytest.raises(NotCertifiable, match="not proven non-zero"):
+        co.escape_enclosure([arb(0, "1e-30"), 1], sympy.Rational(1, 10), HALF, 20)
+
+
+@pytest.mark.parametrize("nu", [1, 2, 3])
+def test_escape_time_of_a_pure_power_with_a_linear_factor(nu):
+    """R = m^ν (1 + m): 1/R = Σ_{j<0} (−1)^{j+ν} m^j + (−1)^ν/(1 + m), integrated by mpmath quad
+    at 60 digits (a second route: no closed form from the module)."""
+    m0, m1 = sympy.Rational(1, 7), sympy.Rational(5, 6)
+    ball = co.escape_enclosure([0] * nu + [1, 1], m0, m1, 40)
+    with mpmath.workdps(60):
+        value = mpmath.quad(lambda m: 1 / (m**nu * (1 + m)), [mpmath.mpf(1) / 7, mpmath.mpf(5) / 6])
+        assert _contains(ball, value) and ball.rad() < arb(10) ** -38
+
+
+def test_a_hermite_tail_widens_the_ball_to_the_faster_flow():
+    """With 0 ≤ E ≤ εR the flow R + E is at most (1+ε) times faster: the ball holds T and
+    T/(1+ε) (the escape time of (1+ε)R, exactly); a target beyond the tail's range is refused."""
+    rhs = ro.single_index_rhs({1: 1, 3: HALF}, M)
+    coeffs = co.rational_coefficients(rhs, M)
+    m0 = sympy.Rational(1, 100)
+    eps = sympy.Rational(1, 1000)
+    tail = co.Tail(eps=arb(0, arb(1) / 1000), upto=arb(1) / 2, reason="test")
+    ball = co.escape_enclosure(coeffs, m0, HALF, 30, tail)
+    with mpmath.workdps(60):
+        slow = nts.escape_time(rhs, M, m0, HALF)
+        fast = nts.escape_time(rhs * (1 + eps), M, m0, HALF)
+        assert _contains(ball, slow) and _contains(ball, fast)
+        assert not _contains(ball, fast * (1 - mpmath.mpf(10) ** -9))
+        assert not _contains(ball, slow * (1 + mpmath.mpf(10) ** -9))
+    with pytest.raises(NotCertifiable, match="does not cover"):
+        co.escape_enclosure(coeffs, m0, sympy.Rational(3, 5), 30, tail)
+
+
+@pytest.mark.parametrize("K, planted, ok", [(3, False, False), (4, False, True), (7, True, False),
+                                             (9, True, True)])
+def test_the_hermite_tail_needs_k_past_the_turn_of_k_q_to_the_k(K, planted, ok):
+    """k q^k decreases only for k ≥ q/(1−q): at m1 = 9/10 (q = 81/100: 4.26…; planted q = 9/10:
+    9) the bound needs K + 1 at least that."""
+    sq = [arb(0)] + [arb(1) / 2**k for k in range(1, K + 1)]
+    if ok:
+        tail = co.hermite_tail(sq, arb(2), arb(9) / 10, planted)
+        assert tail.eps.upper() > 0 and tail.upto.contains(arb(9) / 10)
+    else:
+        with pytest.raises(NotCertifiable, match="more Hermite terms"):
+            co.hermite_tail(sq, arb(2), arb(9) / 10, planted)
+
+
+def test_the_hermite_tail_bound_for_a_geometric_series():
+    """α_k² = 2^{−k} (k ≥ 1), K = 6, m1 = 1/2 (q = 1/4): the true relative tail
+    Σ_{k>6} k 2^{−k} m^{2k−1} / Σ_{k≤6} k 2^{−k} m^{2k−1} is below ε = τ (K+1) q^{K+1−s}/(s α_s²),
+    τ = 2^{−6}, and ε is within a factor 10 of its value at m1 (the sum is dominated by k = 7)."""
+    sq = [arb(0)] + [arb(1) / 2**k for k in range(1, 7)]
+    tail = co.hermite_tail(sq, arb(1), arb(1) / 2, planted=False)
+    with mpmath.workdps(40):
+        def ratio(m):
+            rest = mpmath.nsum(lambda k: k * mpmath.mpf(2) ** -k * m ** (2 * k - 1), [7, mpmath.inf])
+            return rest / sum(k * mpmath.mpf(2) ** -k * m ** (2 * k - 1) for k in range(1, 7))
+        eps = mpmath.mpf(tail.eps.upper().str(30, radius=False))
+        assert all(ratio(mpmath.mpf(m) / 100) <= eps for m in (1, 10, 30, 50))
+        assert eps < 10 * ratio(mpmath.mpf(1) / 2)
+        assert abs(eps / (mpmath.mpf(2) ** -6 * 7 * mpmath.mpf(4) ** -6 * 2) - 1) < mpmath.mpf(10) ** -8
+
+
+@pytest.mark.parametrize("planted", [False, True])
+def test_single_index_coefficients_expand_the_theory_formula(planted):
+    """The arb coefficients of (1 − m²) Σ k α_k² m^{e(k)} equal sympy's expansion of
+    reduced_ode.single_index_rhs (exact zeros stay exact zeros)."""
+    alphas = {1: sympy.Rational(1, 3), 2: 0, 3: HALF, 4: sympy.Rational(2, 5)}
+    sq = [arb(0)] + [arb(int(sympy.Rational(alphas[k] ** 2).p)) / int(sympy.Rational(alphas[k] ** 2).q)
+                     for k in range(1, 5)]
+    got = co.single_index_coefficients(sq, planted)
+    want = co.rational_coefficients(ro.single_index_rhs({k: a for k, a in alphas.items() if a}, M,
+                                                        planted=planted), M)
+    assert len(got) >= len(want)
+    for i, g in enumerate(got):
+        w = want[i] if i < len(want) else 0
+        if w:
+            assert g.overlaps(arb(int(w.p)) / int(w.q)) and g.rad() < arb(2) ** -250
+        else:
+            assert g.is_zero()
+
+
+def test_taylor_enclosure_near_a_blow_up_halves_its_steps():
+    """ṁ = m² from 1 blows up at t = 1: m(9/10) = 10 exactly; the steps shrink towards the pole."""
+    ball, steps = co.taylor_enclosure([0, 0, 1], 1, sympy.Rational(9, 10), 20)
+    assert ball.contains(10) and ball.rad() < arb("1e-15")
+    assert steps > 3
+    assert not ball.contains(10 + arb("1e-14"))
+
+
+def test_link_escape_time_of_erf():
+    """erf: α_k from the certified enclosures with the Parseval tail; the ball holds the closed-form
+    escape time of the series truncated at K = 41 with quadrature coefficients (numerics.hermite,
+    the rest beyond K = 41 below 10⁻³⁰ relative at m ≤ 1/4)."""
+    m0, m1 = sympy.Rational(1, 10), sympy.Rational(1, 4)
+    ball, coeffs, tail = co.link_escape_enclosure(sympy.erf(Z), Z, m0, m1, 20, planted=False)
+    assert tail.eps < arb(10) ** -25
+    ref = hermite_coefficients(sympy.erf(Z), 41, 40)
+    with mpmath.workdps(45):
+        alphas = {k: sympy.sqrt(sympy.Rational(mpmath.nstr(a**2, 45))) for k, a in enumerate(ref.alphas)
+                  if k and a != 0}
+        value = nts.escape_time(ro.single_index_rhs(alphas, M), M, m0, m1)
+        assert _contains(ball, value) and ball.rad() < arb("1e-18")
+
+
+def test_escape_certificate_by_taylor_and_by_monotonicity():
+    """ṁ = 3m⁵ from ½ to 3/5: T = (16 − (5/3)⁴)/12 exactly; m(T) is enclosed around 3/5 both by
+    the interval Taylor method and by the monotonicity lemma (radius 10^{−dps})."""
+    T_exact = (16 - sympy.Rational(5, 3) ** 4) / 12
+    for taylor in (True, False):
+        out = co.escape_certificate([0, 0, 0, 0, 0, 3], HALF, sympy.Rational(3, 5), 20, taylor=taylor)
+        T = out["T_enclosure"]
+        assert abs(mpmath.mpf(T["mid"]) - mpmath.mpf(T_exact.p) / T_exact.q) <= mpmath.mpf(T["rad"])
+        mT = out["m_T_enclosure"]
+        assert abs(mpmath.mpf(mT["mid"]) - mpmath.mpf("0.6")) <= mpmath.mpf(mT["rad"]) <= mpmath.mpf("1e-20")
+        assert out["m_T_method"].startswith("interval Taylor" if taylor else "monotonicity lemma")
+
+
+def test_escape_certificate_of_a_link_uses_the_lemma():
+    """A link (erf): m(T) only from the monotonicity lemma; the enclosure holds m1."""
+    out = co.escape_certificate(None, sympy.Rational(1, 10), sympy.Rational(1, 4), 20, link=sympy.erf(Z), z=Z)
+    assert out["m_T_method"].startswith("monotonicity lemma")
+    mT = out["m_T_enclosure"]
+    assert abs(mpmath.mpf(mT["mid"]) - mpmath.mpf("0.25")) <= mpmath.mpf(mT["rad"]) < mpmath.mpf("1e-3")
