@@ -12,7 +12,10 @@ for sums of constant multiples of ``z^n`` (binomial with the Gaussian moments of
     A sign = erf(u/√2),  A Heaviside = Φ(u),  A Max(z,0) = m Φ(u) + s φ(u),
     A |z| = m (2Φ(u) − 1) + 2 s φ(u),  A erf(a z) = erf(a m / √(1 + 2a²s²)),
 
-(the last from ``E[erf(α + β w)] = erf(α/√(1 + 2β²))``). Other links: :class:`NotCertifiable`.
+(the last from ``E[erf(α + β w)] = erf(α/√(1 + 2β²))``). Links without a closed-form
+conditional mean but bounded on a horizontal strip (``c·tanh(a z)``) go through a nested
+Gauss–Legendre rule with a proven error bound (:func:`strip_correlation`). Other links:
+:class:`NotCertifiable`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import sympy
 
 from gfverify.numerics.certified import (
     NotCertifiable,
+    _legendre,
     _rational,
     envelope,
     gaussian_moments,
@@ -96,9 +100,93 @@ def certified_correlation(f: sympy.Expr, g: sympy.Expr, rho: sympy.Expr, dps: in
         try:
             integrand = sympy.sympify(f) * conditional_mean(g, rho, z, z)
         except NotCertifiable:
-            raise first from None
+            try:
+                return strip_correlation(f, g, rho, dps, z)
+            except NotCertifiable as third:
+                raise NotCertifiable(f"{first}; {third}") from None
     balls, _, _ = gaussian_moments(integrand, 0, dps, z)
     return balls[0]
+
+
+#: Bernstein ellipse parameter of :func:`strip_correlation`'s panels (semi-minor axis 3h/4).
+_STRIP_R = 2
+
+
+def _strip_link(f: sympy.Expr, z: sympy.Symbol) -> tuple:
+    """``(F, s, B)`` for ``f = c·tanh(a z)`` (``a > 0``, ``c`` rational): ``F`` evaluates ``f`` on
+    arb balls, and ``|f(u)| ≤ B = |c|`` on the strip ``|Im u| ≤ s = π/(4a)`` (there
+    ``|tanh(x + iv)|² = (cosh 2x − cos 2v)/(cosh 2x + cos 2v) ≤ 1`` since ``cos 2v ≥ 0``)."""
+    c, base = sympy.sympify(f).as_independent(z, as_Add=False)
+    if isinstance(base, sympy.tanh) and c.is_Rational:
+        a = sympy.nsimplify(base.args[0] / z)
+        if a.is_Rational and a > 0:
+            ca, aa = _rational(c), _rational(a)
+            return (lambda x: ca * (aa * x).tanh()), flint.arb.pi() / (4 * aa), abs(ca)
+    raise NotCertifiable(f"{f} is not c·tanh(a z), the links known to be bounded on a strip")
+
+
+def strip_correlation(f: sympy.Expr, g: sympy.Expr, rho: sympy.Expr, dps: int, z: sympy.Symbol = Z):
+    """An arb ball (radius below ``10^{-dps}``) containing ``E[f(x) g(y)]`` for links bounded on
+    horizontal strips (:func:`_strip_link`), with no closed-form ``A_ρ f``: the nested integral
+    ``∫ g(y) φ(y) ∫ f(ρy + s w) φ(w) dw dy`` on ``[−L, L]²`` by Gauss–Legendre panels of
+    half-width ``h``, each with Trefethen's bound ``(64/15) h M r^{−2n}/(r² − 1)`` on the Bernstein
+    ellipse ``r = 2`` (semi-minor axis ``3h/4``, inside both strips, so ``M ≤ B·max|φ|`` there:
+    ``|A_ρ f| ≤ B_f`` whenever ``|ρ Im y| ≤ s_f``), the inner error carried through the outer
+    weights, and the Gaussian tails ``B_f B_g erfc(L/√2)`` in each variable."""
+    rho = sympy.nsimplify(rho)
+    if not (-1 < rho < 1):
+        raise ValueError(f"correlation must satisfy |ρ| < 1, got {rho}")
+    saved = flint.ctx.prec
+    flint.ctx.prec = int((dps + 10) * 3.33) + 32
+    try:
+        arb = flint.arb
+        F, s_f, B_f = _strip_link(f, z)
+        G, s_g, B_g = _strip_link(g, z)
+        rr, sigma = _rational(rho), (1 - _rational(rho) ** 2).sqrt()
+        r = arb(_STRIP_R)
+        # the ellipse's semi-minor axis b = h(r − 1/r)/2 = 3h/4 must fit in both strips
+        room = min(s_f / sigma, s_g, s_f / abs(rr) if rho != 0 else s_g)
+        h = arb(min(1.0, float((room * 4 / 3 * arb("0.999")).lower())))  # exact: the panels' geometry
+        b, a = h * 3 / 4, h * 5 / 4
+        L = arb(math.ceil(math.sqrt(2 * (dps + 4) * math.log(10)) + 1))
+        panels = math.ceil(float((L / h).upper()) / 2)
+        L = 2 * h * panels
+        tail = (L / arb(2).sqrt()).erfc()
+        target = arb(10) ** (-dps) / 8
+        weight = 1 / (2 * arb.pi()).sqrt()
+        factor = h * 64 / (15 * (r * r - 1))
+
+        def rule(bound: arb) -> tuple[list, list, arb]:
+            """Nodes, weights × φ, and the summed error bound for an integrand ``β(x)φ(x)`` with
+            ``|β| ≤ bound`` on every panel's ellipse."""
+            xs, ws, err = [], [], arb(0)
+            for j in range(-panels, panels):
+                c = h * (2 * j + 1)
+                gap = max(abs(c) - a, arb(0))
+                M = bound * weight * ((b * b - gap * gap) / 2).exp()
+                n = 4
+                while not factor * M * r ** (-2 * n) < target / (2 * panels):
+                    n += 2
+                err += factor * M * r ** (-2 * n)
+                for x, w in _legendre(n, flint.ctx.prec):
+                    node = c + h * x
+                    xs.append(node)
+                    ws.append(h * w * weight * (-(node * node) / 2).exp())
+            return xs, ws, err
+
+        w_nodes, w_weights, inner_err = rule(B_f)
+        inner_err += B_f * tail
+        y_nodes, y_weights, outer_err = rule(B_f * B_g)
+        total, mass = arb(0), arb(0)
+        for y, wy in zip(y_nodes, y_weights):
+            shift = rr * y
+            inner = sum((wk * F(shift + sigma * wn) for wn, wk in zip(w_nodes, w_weights)), arb(0))
+            total += wy * G(y) * inner
+            mass += abs(wy)
+        err = outer_err + B_g * mass * inner_err + B_f * B_g * tail
+        return total + arb(0, err.upper())
+    finally:
+        flint.ctx.prec = saved
 
 
 def certified_kernel(f: sympy.Expr, rho: sympy.Expr, dps: int, z: sympy.Symbol = Z):

@@ -33,3 +33,15 @@ def test_polynomial_kernel_with_rho_to_2k_fails(verdict):
     wrong = psi(f, [[RHO]], [Z1]) - sum(a**2 * RHO ** (2 * k) for k, a in enumerate(alphas))
     assert verdict(lambda dps: exact_identity(K.mehler_kernel_differences([f], 4), "kernel"), "A8") == "PASS"
     assert verdict(lambda dps: exact_identity(wrong, "kernel, ρ^{2k}"), "A8") == "FAIL"
+
+
+def test_tanh_kernel_certified_and_fails_with_the_series_at_rho_squared(monkeypatch):
+    """A.kernel_tanh through its own judge: CERTIFIED; with Mehler's series evaluated at ρ²
+    (the ρ^{2k} slip) the series ball misses the nested integral's ball: FAIL."""
+    from gfverify.claims import registry
+
+    claim = next(c for c in registry.select("quick", "A.kernel_tanh") if c.id == "A.kernel_tanh")
+    assert claim.run(30).status == "CERTIFIED"
+    series = K.mehler_series
+    monkeypatch.setattr(K, "mehler_series", lambda f, g, rho, dps, z: series(f, g, rho**2, dps, z=z))
+    assert claim.run(30).status == "FAIL"
