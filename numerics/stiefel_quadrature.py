@@ -15,10 +15,10 @@ derivative of the jump of ``g_j`` at ``v_j = 0``) gives ``∇_W L = W* A + W B``
   ``u_k`` are centred normal with variance ``1 − M_kj²``.
 
 ``B`` is symmetric, so it drops out of ``Ṁ = −(A + MB) + M sym(MᵀA + B)``; it is computed anyway
-(the flow uses the full Euclidean gradient). Each expectation is a ``[0, S]`` Gauss–Legendre rule
-against ``φ``, ``S`` chosen so that the Gaussian tail ``½ erfc(S/√2)`` is below the working
-precision. For the orthant probability the pair is rotated, ``x, y = (√(1+ρ) a ± √(1−ρ) b)/√2``
-with ``a, b`` independent, and one of them is integrated out by ``erf``:
+(the flow uses the full Euclidean gradient). Each expectation is one integral against ``φ`` on
+``[0, ∞)`` by the Gauss rule of that weight (half-range Hermite, ``dps + 5`` nodes, built from the
+moments of ``φ``: :func:`_weighted_rule`). For the orthant probability the pair is rotated,
+``x, y = (√(1+ρ) a ± √(1−ρ) b)/√2`` with ``a, b`` independent, and one of them is integrated out by ``erf``:
 ``P = ∫_0^∞ φ(s) erfc(s/(k√2)) ds`` (ρ ≥ 0) or ``∫_0^∞ φ(s) erf(ks/√2) ds`` (ρ < 0),
 ``k = √((1+ρ)/(1−ρ))``; both integrands vary on a scale ≥ 1, so the rule converges like that of
 ``φ`` alone for every ``|ρ| < 1``.
@@ -50,28 +50,83 @@ from typing import Callable
 
 import flint
 import mpmath
+import numpy as np
 
 from gfverify.errors import InputError
 from gfverify.numerics.flint_field import arb_precision
-from gfverify.numerics.quadrature import gauss_legendre
+
+
+def _recurrence(n: int) -> tuple[list, list]:
+    """``(a_k, b_k)``, ``k < n``: the recurrence ``π_{k+1} = (x − a_k) π_k − b_k π_{k−1}`` of the
+    monic orthogonal polynomials of the weight ``φ`` on ``[0, ∞)`` (``b_0 = ∫φ = ½``), by
+    Chebyshev's algorithm (Gautschi, *Orthogonal Polynomials*, 2004, §2.1.7) from the moments
+    ``μ_k = 2^{(k−1)/2} Γ((k+1)/2)/√(2π)`` at the current precision (which must exceed the
+    digits wanted by the conditioning loss of the moment map)."""
+    mu = [2 ** (mpmath.mpf(k - 1) / 2) * mpmath.gamma(mpmath.mpf(k + 1) / 2) / mpmath.sqrt(2 * mpmath.pi)
+          for k in range(2 * n)]
+    a, b = [mu[1] / mu[0]], [mu[0]]
+    previous, sigma = [mpmath.mpf(0)] * (2 * n), mu
+    for k in range(1, n):
+        new = [mpmath.mpf(0)] * (2 * n)
+        for m in range(k, 2 * n - k):
+            new[m] = sigma[m + 1] - a[k - 1] * sigma[m] - b[k - 1] * previous[m]
+        a.append(new[k + 1] / new[k] - sigma[k] / sigma[k - 1])
+        b.append(new[k] / sigma[k - 1])
+        previous, sigma = sigma, new
+    return a, b
+
+
+def _orthonormal(x: mpmath.mpf, a: list, rb: list) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf]:
+    """``(p_n(x), p_n'(x), Σ_{k<n} p_k(x)²)`` for the orthonormal polynomials of the recurrence
+    (``rb_k = √b_k``, ``n = len(a)``, ``p_n`` scaled as if ``√b_n = 1``)."""
+    n = len(a)
+    p_prev, p, dp_prev, dp = mpmath.mpf(0), 1 / rb[0], mpmath.mpf(0), mpmath.mpf(0)
+    squares = mpmath.mpf(0)
+    for k in range(n):
+        squares += p * p
+        scale = rb[k + 1] if k + 1 < n else 1
+        back = rb[k] if k else 0
+        p_prev, p, dp_prev, dp = (p, ((x - a[k]) * p - back * p_prev) / scale,
+                                  dp, (p + (x - a[k]) * dp - back * dp_prev) / scale)
+    return p, dp, squares
 
 
 @lru_cache(maxsize=8)
 def _weighted_rule(prec: int) -> tuple[tuple, tuple]:
-    """Nodes ``s`` and weights ``w φ(s)`` of ``∫_0^S φ(s) · ds`` at ``prec`` bits, as ``arb``
-    midpoints: ``S = √(2 ln 10 (dps + 5))``, ``⌊1.5 dps⌋ + 20`` Gauss–Legendre points (at 40
-    digits the rule integrates ``φ`` times the ``erf`` factors above to the last digit)."""
+    """Nodes ``s`` and weights ``w`` of the ``n``-point Gauss rule of the weight ``φ`` on
+    ``[0, ∞)`` (half-range Hermite), ``n = dps + 5``, at ``prec`` bits, as ``arb`` midpoints: the
+    recurrence at ``3 dps + 60`` digits (:func:`_recurrence`), the nodes (zeros of ``p_n``) from
+    float64 eigenvalues of the Jacobi matrix refined by Newton, the weights ``1/Σ_{k<n} p_k²``
+    (Christoffel). The worst of the orthant integrands, ``erfc(s/√2)`` at ``ρ = 0``, is
+    integrated to ``≈ 10^{2−n}``."""
     dps = mpmath.mp.dps
-    S = mpmath.sqrt(2 * mpmath.log(10) * (dps + 5))
-    half = S / 2
-    pairs = [(half * (1 + x), half * w) for x, w in gauss_legendre(int(1.5 * dps) + 20)]
-    return (tuple(flint.arb(s) for s, _ in pairs),
-            tuple(flint.arb(w * mpmath.npdf(s)) for s, w in pairs))
+    n = dps + 5
+    with mpmath.workdps(3 * dps + 60):
+        a, b = _recurrence(n)
+        rb = [mpmath.sqrt(x) for x in b]
+    off = [float(x) for x in rb[1:]]
+    guesses = np.linalg.eigvalsh(np.diag([float(x) for x in a]) + np.diag(off, 1) + np.diag(off, -1))
+    nodes, weights = [], []
+    with mpmath.workdps(dps + 10):
+        a, rb = [+x for x in a], [+x for x in rb]
+        for guess in guesses:
+            x = mpmath.mpf(float(guess))
+            for _ in range(10):
+                p, dp, _ = _orthonormal(x, a, rb)
+                x -= p / dp
+                if abs(p / dp) < mpmath.mpf(10) ** -(dps + 8) * max(1, abs(x)):
+                    break
+            else:
+                raise ArithmeticError(f"Newton did not converge at the Gauss node near {guess}")
+            nodes.append(x)
+            weights.append(1 / _orthonormal(x, a, rb)[2])
+    return tuple(flint.arb(s) for s in nodes), tuple(flint.arb(w) for w in weights)
 
 
 def gaussian_integral(h: Callable[[flint.arb], flint.arb], threshold=0) -> mpmath.mpf:
-    """``∫_t^∞ φ(s) h(s) ds`` (``t = threshold``) by the ``[0, S]`` rule shifted to ``[t, t + S]``,
-    ``h`` bounded by a polynomial, evaluated in ``arb`` at the current mpmath precision."""
+    """``∫_t^∞ φ(s) h(s) ds`` (``t = threshold``) by the half-range rule of :func:`_weighted_rule`
+    shifted to ``[t, ∞)``, ``h`` entire and bounded by a polynomial on the half-line, evaluated in
+    ``arb`` at the current mpmath precision."""
     with arb_precision():
         nodes, weights = _weighted_rule(mpmath.mp.prec)
         if threshold == 0:

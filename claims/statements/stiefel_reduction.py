@@ -115,9 +115,10 @@ def _relu_planted_compare(dps: int, d: int, t_end: sympy.Expr, M0: sympy.Matrix 
     run = _quadrature_run(coefficients, d, M0, times)
     return _judge(dps, reduced, digits, run,
                   f"planted Stiefel flow of relu(z1) + ... + relu(z{q}) on St({d}, {q}) (Stein "
-                  f"coefficients by 1-D Gauss-Legendre quadrature, Bulirsch-Stoer in arb, two "
-                  f"precisions) projected to M = W*^T W vs the planted ODE with the arc-cosine kernel "
-                  f"(ODE layer), {SAMPLES} samples on [0, {t_end}], absolute", q).also(M0=sympy.sstr(M0))
+                  f"coefficients by 1-D half-range Gauss-Hermite quadrature, Bulirsch-Stoer in arb, "
+                  f"two precisions) projected to M = W*^T W vs the planted ODE with the arc-cosine "
+                  f"kernel (ODE layer), {SAMPLES} samples on [0, {t_end}], absolute",
+                  q).also(M0=sympy.sstr(M0))
 
 
 def _relu_compare(dps: int, d: int, t_end: sympy.Expr, M0: sympy.Matrix = M0_2,
@@ -139,9 +140,10 @@ def _relu_compare(dps: int, d: int, t_end: sympy.Expr, M0: sympy.Matrix = M0_2,
         gradient = f"two-timescale Stein coefficients A = -K M, B = M^T K M, K = P(a > 0, b > 0) at {gram}"
     return _judge(dps, reduced, digits, _quadrature_run(coefficients, d, M0, times),
                   f"Stiefel flow of relu(z1) + ... + relu(z{q}) on St({d}, {q}) ({gradient}, by 1-D "
-                  f"Gauss-Legendre quadrature; Bulirsch-Stoer in arb, two precisions) projected to "
-                  f"M = W*^T W vs the reduced ODE (I - G) Phi(G) M with the arc-cosine Phi (ODE layer), "
-                  f"{SAMPLES} samples on [0, {t_end}], absolute", q).also(M0=sympy.sstr(M0))
+                  f"half-range Gauss-Hermite quadrature; Bulirsch-Stoer in arb, two precisions) "
+                  f"projected to M = W*^T W vs the reduced ODE (I - G) Phi(G) M with the arc-cosine "
+                  f"Phi (ODE layer), {SAMPLES} samples on [0, {t_end}], absolute",
+                  q).also(M0=sympy.sstr(M0))
 
 
 def stein_derivation(link: sympy.Expr, zs: list) -> str:

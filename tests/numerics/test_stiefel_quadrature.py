@@ -104,3 +104,16 @@ def test_bad_inputs():
         sq.relu_sum_two_timescale_coefficients(mpmath.matrix(2, 3))
     with pytest.raises(InputError):
         sq.relu_sum_two_timescale_coefficients(mpmath.matrix(2, 2), gram="MM")
+
+
+@pytest.mark.parametrize("dps", [20, 40])
+def test_half_range_rule_is_exact_on_polynomials(dps):
+    """The n-point Gauss rule of φ on [0, ∞) (n = dps + 5) integrates s^k, k ≤ 2n − 1, as
+    mpmath's tanh-sinh quadrature of s^k φ(s) does (an independent route), to dps − 2 digits."""
+    with mpmath.workdps(dps):
+        n = dps + 5
+        for k in (0, 1, 7, n, 2 * n - 1):
+            got = sq.gaussian_integral(lambda s, k=k: s**k)
+            with mpmath.workdps(dps + 20):
+                want = mpmath.quad(lambda s: s**k * mpmath.npdf(s), [0, 10, mpmath.inf])
+            assert abs(got - want) < mpmath.mpf(10) ** (2 - dps) * want
