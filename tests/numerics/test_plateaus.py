@@ -141,3 +141,26 @@ def test_detector_plateau_spans_and_threshold():
     assert abs(middle.rate) == pytest.approx(0.0, abs=1e-6) and 5 < middle.t_min < 50
     assert pl.detect(_profile(ts), theta=0.6).transitions == ()
     assert len(pl.detect(_profile(ts), theta=0.6).plateaus) == 1
+
+
+@pytest.mark.parametrize("scale, t_max", [(1, 200.0), (10, 50.0)])
+def test_l_stable_steps_land_on_the_stable_fixed_point(scale, t_max):
+    """f* = k·h1: ṁ = k²(1 − m²)m, so m → 1 and L = k²(1 − m²)/2 ~ e^{−4k²t}. ROS2 with γ = 1 + 1/√2
+    (stability function R(∞) = 0) and a true Jacobian damps the stiff relaxation: at t = 200 (50)
+    the loss is below 1e-12 although rtol is 1e-6. A method with R(∞) ≠ 0 (another γ) or without
+    the Jacobian (explicit) stalls at a loss of 1e-10 to 1e-5 there (measured)."""
+    flow = pl.ReducedFlow.of(scale * z1, [z1])
+    run = pl.integrate(flow, np.array([[[0.01]]]), t_max, 1e-6, loss_floor=-1.0)[0]
+    assert run.losses[-1] < 1e-12 and abs(run.final[0, 0] - 1) < 1e-12
+
+
+def test_a_run_may_use_every_step_slot():
+    """f* = h1 from 0.5 to t = 0.2 at rtol 1e-3 takes 6 accepted steps and no rejection: it fits in
+    max_steps = 7 loop passes (6 steps and the final check), records all 7 points with their rates,
+    and is refused with 6."""
+    flow = pl.ReducedFlow.of(z1, [z1])
+    run = pl.integrate(flow, np.array([[[0.5]]]), 0.2, 1e-3, max_steps=7)[0]
+    assert len(run.ts) == len(run.losses) == len(run.rates) == 7 and run.ts[-1] == 0.2
+    assert np.all(run.rates < 0)
+    with pytest.raises(InputError, match="more than 6 steps"):
+        pl.integrate(flow, np.array([[[0.5]]]), 0.2, 1e-3, max_steps=6)
