@@ -4,7 +4,7 @@ sides on a graph model, the bound's excess, and the quadrature degree."""
 import mpmath
 
 from gfverify.numerics import rank_deficiency as rd
-from gfverify.numerics.flows import SquareCost, norm, start
+from gfverify.numerics.flows import SquareCost, deviation_from_line, norm, square_flow, start
 from gfverify.numerics.networks import random_graph, random_linear
 from gfverify.numerics.precision import tolerance
 
@@ -44,3 +44,25 @@ def test_quadrature_degree_follows_the_precision():
     assert [rd.quadrature_degree(p) for p in (20, 40, 41, 80, 81, 200)] == [4, 4, 5, 5, 6, 7]
     nodes, weights = rd.legendre_nodes(mpmath.mpf(2), 2, 4)
     assert len(nodes) == 48 and abs(mpmath.fsum(weights) - 2) < tolerance(15)
+
+
+def test_linear_deviation_is_the_flows_deviation_from_the_line():
+    """Linear model: the integrated adapted flow at t = 0.3 deviates from the line by t P⊥(x0 − y)."""
+    with mpmath.workdps(DPS):
+        t = mpmath.mpf("0.3")
+        x0, y = start(LINEAR)
+        x = square_flow(LINEAR, "1", ("0.3",), "t", DPS).outputs[-1]
+        want = rd.linear_deviation(LINEAR, t)
+        assert norm(want) > mpmath.mpf("0.01")
+        assert norm([a - b for a, b in zip(deviation_from_line(x, t, x0, y), want)]) < tolerance(DPS - 2)
+
+
+def test_legendre_nodes_are_increasing_and_exact_for_polynomials():
+    """Two panels of 3·2^(degree−1) nodes on [0, 2], increasing, exact for x^5 (∫ = 32/3) and for
+    degree 2·24 − 1 on each panel."""
+    with mpmath.workdps(30):
+        nodes, weights = rd.legendre_nodes(mpmath.mpf(2), 2, 3)
+        assert len(nodes) == 24 and nodes == sorted(nodes) and 0 < nodes[0] and nodes[-1] < 2
+        assert abs(mpmath.fdot(weights, [x**5 for x in nodes]) - mpmath.mpf(32) / 3) < mpmath.mpf(10) ** -25
+        top = mpmath.fdot(weights, [x**23 for x in nodes])
+        assert abs(top - mpmath.mpf(2) ** 24 / 24) < mpmath.mpf(10) ** -20
