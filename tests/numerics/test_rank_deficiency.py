@@ -58,8 +58,8 @@ def test_linear_deviation_is_the_flows_deviation_from_the_line():
 
 
 def test_legendre_nodes_are_increasing_and_exact_for_polynomials():
-    """Two panels of 3·2^(degree−1) nodes on [0, 2], increasing, exact for x^5 (∫ = 32/3) and for
-    degree 2·24 − 1 on each panel."""
+    """Degree 3: two panels of 3·2² = 12 nodes on [0, 2], increasing, exact up to degree 23 (x⁵:
+    ∫ = 32/3; x²³: ∫ = 2²⁴/24)."""
     with mpmath.workdps(30):
         nodes, weights = rd.legendre_nodes(mpmath.mpf(2), 2, 3)
         assert len(nodes) == 24 and nodes == sorted(nodes) and 0 < nodes[0] and nodes[-1] < 2
