@@ -66,3 +66,61 @@ def test_reduced_ridge_flow_in_q1_is_the_single_index_ridge_flow():
     assert sympy.simplify(rhs[0, 0] - want.subs(m, Msym[0, 0])) == 0
     with pytest.raises(InputError):
         fr.ridge_reduced_rhs(z, [z], R(1, 2), R(1, 10), of="penalty")
+
+
+def test_objective_is_the_minimum_and_its_envelope_drives_the_flow():
+    """J_μ(m) = J(m, c_μ(m)) is the minimum over c (the gradient in c vanishes there and the Hessian
+    G + μΛ⁻¹ is positive), and by the envelope theorem ṁ = −(1 − m²) dJ_μ/dm is ridge_rhs."""
+    alphas = {1: a1, 2: a2}
+    P = fr.single_index_problem(alphas)
+    c = P.coefficients()
+    J = P.objective(c)
+    cs = sympy.symbols("c0:4", real=True)
+    free = P.objective(sympy.Matrix(cs))
+    for k in range(4):
+        assert sympy.simplify(sympy.diff(free, cs[k]).subs(dict(zip(cs, c)))) == 0
+    assert sympy.simplify(-(1 - m**2) * sympy.diff(J, m) - fr.ridge_rhs(P)) == 0
+    # the loss alone is not minimal at c_μ: its c-gradient is −μΛ⁻¹c_μ
+    loss = P.loss(sympy.Matrix(cs))
+    assert sympy.simplify(sympy.diff(loss, cs[1]).subs(dict(zip(cs, c))) + mu * c[1] / r) == 0
+
+
+def test_loss_and_objective_of_one_term_in_closed_form():
+    """f* = a h1: c = a m λ/(λ + μ), L_μ = ½a²(1 − m²(2λ(λ + μ) − λ²)/(λ + μ)²) and
+    J_μ = ½a²(1 − m²λ/(λ + μ))."""
+    P = fr.single_index_problem({1: a1})
+    c = P.coefficients()
+    lam = r
+    shrink = (2 * lam * (lam + mu) - lam**2) / (lam + mu) ** 2
+    assert sympy.simplify(P.loss(c) - a1**2 / 2 * (1 - m**2 * shrink)) == 0
+    assert sympy.simplify(P.objective(c) - a1**2 / 2 * (1 - m**2 * lam / (lam + mu))) == 0
+
+
+def test_kernel_eigenvalues_and_the_single_index_link():
+    z = sympy.Symbol("z", real=True)
+    assert fr.kernel_eigenvalue((2, 1), R(1, 3)) == R(1, 27) and fr.kernel_eigenvalue((0, 0)) == 1
+    link = fr.single_index_link({1: a1, 3: a2}, z)
+    assert sympy.expand(link - a1 * z - a2 * (z**3 - 3 * z) / sympy.sqrt(6)) == 0
+
+
+def test_flow_of_the_loss_differs_from_the_flow_of_the_objective():
+    """f* = h1 + ½h2, r = ½: at μ > 0 the flows of J_μ and of L_μ differ (the loss is not minimal
+    at c_μ); both tend to the reduced ODE of A10 as μ → 0."""
+    z = sympy.Symbol("z", real=True)
+    link = fr.single_index_link({1: R(1), 2: R(1, 2)}, z)
+    obj, Mo = fr.ridge_reduced_rhs(link, [z], R(1, 2), mu)
+    los, Ml = fr.ridge_reduced_rhs(link, [z], R(1, 2), mu, of="loss")
+    assert sympy.simplify(obj[0, 0] - los[0, 0].subs(Ml[0, 0], Mo[0, 0])) != 0
+    want = ro.single_index_rhs({1: R(1), 2: R(1, 2)}, Mo[0, 0])
+    assert sympy.expand(fr.limit_at_zero(obj[0, 0]) - want) == 0
+    assert sympy.expand(fr.limit_at_zero(los[0, 0]) - want) == 0
+
+
+def test_bad_overlap_shape_and_link_name_their_reason():
+    z = sympy.Symbol("z", real=True)
+    with pytest.raises(InputError, match="needs a polynomial"):
+        fr.ridge_problem(sympy.tanh(z), [z], sympy.Matrix([[R(1, 2)]]))
+    with pytest.raises(InputError, match="must be 1x1, got 2x2"):
+        fr.ridge_problem(z**2, [z], sympy.eye(2) / 2)
+    with pytest.raises(InputError, match="objective or of the loss"):
+        fr.ridge_reduced_rhs(z, [z], R(1, 2), R(1, 10), of="penalty")
