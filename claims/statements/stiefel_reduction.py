@@ -227,11 +227,24 @@ def stiefel_reduction_planted_relu(dps: int, d: int, t_end: sympy.Expr, M0: symp
 
 
 RELU_TWO = ("the Stiefel gradient flow of ½E[(f*(W*ᵀx) − f(Wᵀx))²] on St({d}, {q}), f* = {link}, "
-            "link at its optimum f = E[f*(W*ᵀx) | Wᵀx], projected to M = W*ᵀW, follows "
-            "Ṁ = (I − G)Φ(G)M, G = MMᵀ, Φ_ij = ¼ + arcsin(G_ij)/(2π)")
+            "link at its optimum (the conditional mean of f*(W*ᵀx) given Wᵀx), projected to M = W*ᵀW, "
+            "follows Ṁ = (I − G)Φ(G)M, G = MMᵀ, Φ_ij = ¼ + arcsin(G_ij)/(2π)")
 
 
-@claim("A.stiefel_reduction_relu", kind="ode", source="A10",
+def relu_derivation(M0: sympy.Matrix) -> str:
+    """The two-timescale relu-sum Stein coefficients, with their values at ``M(0)`` (30 digits)."""
+    with mpmath.workdps(30):
+        A, B = sq.relu_sum_two_timescale_coefficients(mpmath.matrix(M0.tolist()))
+        values = [f"{name}(M0) = {mpmath.nstr(X.tolist(), 12)}" for name, X in (("A", A), ("B", B))]
+    return "\n".join([
+        "f* = sum_i relu(z_i), link f_W(v) = E[f*(u) | v], u | v ~ N(M v, I - M M^T); Stein with the "
+        "link held fixed (envelope): grad_W L = W* A + W B,",
+        "A = -K M, B = M^T K M, K_ij = P(a > 0, b > 0) at correlation (M M^T)_ij (1-D quadrature)",
+        "Mdot = -(A + M B) + M sym(M^T A + B) = (I - G) K M",
+        f"M0 = {sympy.sstr(M0)}", *values])
+
+
+@claim("A.stiefel_reduction_relu", kind="ode", source="A10", derivation=relu_derivation,
        statement=RELU_TWO.format(d=20, q=2, link="relu(z1) + relu(z2)"),
        latex=r"W_*^\top W(t) = M(t),\ \dot M = (I-G)\Phi(G)M,\ "
              r"\Phi_{ij} = \tfrac14 + \tfrac{\arcsin G_{ij}}{2\pi}",
