@@ -350,3 +350,47 @@ def test_more_bad_runs():
     with pytest.raises(InputError, match="seeds"):
         sgd.run_sgd(_setup(), seeds=[2**32])
     sgd.run_sgd(_setup(), seeds=[2**32 - 1], to=1, max_steps=0)
+
+
+def test_full_start_given_the_top_block_is_a_stiefel_point():
+    """W = [m0; P(I − m0ᵀm0)^{1/2}] with P a Haar frame: WᵀW = m0ᵀm0 + (I − m0ᵀm0) = I and the top
+    block is m0; without m0, a Haar point of St(d, q)."""
+    setup = _setup(model="two-timescale", link=Z1 * Z2, q=2, d=9)
+    m0 = np.array([[0.3, -0.2], [0.1, 0.6]])
+    W = sgd._full_start(setup, 4, m0)
+    assert W.shape == (9, 2)
+    np.testing.assert_array_equal(W[:2], m0)
+    np.testing.assert_allclose(W.T @ W, np.eye(2), atol=1e-14)
+    free = sgd._full_start(setup, 4, None)
+    np.testing.assert_allclose(free.T @ free, np.eye(2), atol=1e-14)
+
+
+def test_polar_retraction_is_the_orthogonal_polar_factor():
+    """V(VᵀV)^{-1/2} = UQᵀ for the thin SVD V = UΣQᵀ (the nearest matrix with orthonormal columns)."""
+    V = np.random.default_rng(6).standard_normal((3, 7, 2))
+    P = sgd._polar(V)
+    for v, p in zip(V, P):
+        U, _, Qt = np.linalg.svd(v, full_matrices=False)
+        np.testing.assert_allclose(p, U @ Qt, atol=1e-13)
+
+
+def test_hermite_refit_recovers_a_link_in_its_span():
+    """At W = W* the refit's inputs are the teacher's own, so least squares on h_β, |β| ≤ 3, of a
+    noise-free f* = h3(z1) − ½z1z2 + 2 recovers its Hermite coefficients (zero residual)."""
+    link = h(3, Z1) - Z1 * Z2 / 2 + 2
+    setup = _setup(model="two-timescale", refit="hermite", link=link, q=2, d=6, n_fit=200)
+    W = np.zeros((1, 6, 2))
+    W[0, :2] = np.eye(2)
+    got = sgd._fit(setup, W, [np.random.default_rng(0)])[0]
+    want = sgd.hermite_expansion(link, [Z1, Z2])
+    for beta, c in zip(map(tuple, setup.student.betas), got):
+        assert c == pytest.approx(float(want.get(beta, 0)), abs=1e-10)
+    assert setup.fits and not _setup(model="two-timescale").fits and not _setup().fits
+
+
+def test_degrees_and_kmax():
+    """kmax = the largest degree of teacher and student, at least 1; a program link has degree 0."""
+    assert _setup(link=h(3, Z)).kmax == 3
+    assert _setup(model="two-timescale", refit="hermite", link=h(2, Z), degree=5).kmax == 5
+    assert _setup(link=sympy.tanh(Z)).kmax == 1 and _setup(link=sympy.tanh(Z)).target.degree == 0
+    assert sgd.oracle_link(Z1 * Z2**2, 2).degree == 3
