@@ -13,12 +13,13 @@ from dataclasses import replace
 import mpmath
 import sympy
 
-from gfverify.claims.judge import exact_identity, require_digits, versus_numeric
+from gfverify.claims.judge import enclosure, exact_identity, require_digits, versus_numeric
 from gfverify.claims.model import Evidence
 from gfverify.claims.registry import claim
 from gfverify.numerics import finite_ridge as numeric
 from gfverify.numerics import ode
 from gfverify.numerics import stiefel_flow as sf
+from gfverify.numerics.precision import tolerance
 from gfverify.theory import finite_ridge as fr
 from gfverify.theory import timescales as ts
 from gfverify.theory.averaging import average, inner, reduced_loss
@@ -63,8 +64,9 @@ def typed_single_index(alphas: dict, m, r, mu) -> tuple[sympy.Expr, sympy.Expr, 
 def ridge_link(dps: int, link: sympy.Expr, zs: list, Mmat: sympy.Matrix) -> Evidence:
     """Route 1 (theory): the objective in the coefficients by Wick moments, its stationarity
     solved exactly; checked exactly against A19's formula through the averaging operator.
-    Route 2: the ridge normal equations on a Gauss–Hermite rule, the loss integrated from the
-    fitted link, at two precisions."""
+    Route 2: the ridge normal equations on a tensor Gauss–Hermite rule (exact for these
+    polynomial integrands), the loss integrated from the fitted link, in arb ball arithmetic
+    with certified nodes and weights: CERTIFIED when every exact value lies in its ball."""
     problem = fr.ridge_problem(link, zs, Mmat, KERNEL_R)
     c = problem.coefficients(RIDGE)
     loss, obj = problem.loss(c), problem.objective(c, RIDGE)
@@ -72,19 +74,12 @@ def ridge_link(dps: int, link: sympy.Expr, zs: list, Mmat: sympy.Matrix) -> Evid
     exact = exact_identity([a - b for a, b in zip(c, typed)],
                            "stationarity of the Wick objective vs A19's formula")
 
-    nonzero = [i for i, ci in enumerate(c) if ci != 0]
-    fits: list = []
-
-    def quadrature(p: int) -> list:
-        fits.append(numeric.ridge_fit(link, zs, Mmat.tolist(), KERNEL_R, RIDGE))
-        return [fits[-1].coefficients[i] for i in nonzero] + [fits[-1].loss, fits[-1].objective]
-    ev = versus_numeric([c[i] for i in nonzero] + [loss, obj], quadrature, dps,
-                        "exact non-zero ridge coefficients, loss L_mu and objective J_mu (Wick + "
-                        "stationarity) vs the ridge normal equations on a Gauss-Hermite rule (two "
-                        "precisions); the exact zeros (|beta| = deg f* + 1 among them) within the tolerance")
-    zeros = max((abs(fits[-1].coefficients[i]) for i in range(len(c)) if i not in nonzero), default=0)
-    return ev.also(exact.holds and zeros <= ev.tolerance, A19_formula=str(exact.residual),
-                   largest_numeric_zero=mpmath.nstr(zeros, 3), loss=sympy.sstr(loss),
+    fit = numeric.certified_ridge_fit(link, zs, Mmat.tolist(), KERNEL_R, RIDGE, dps)
+    ev = enclosure(list(c) + [loss, obj], list(fit.coefficients) + [fit.loss, fit.objective],
+                   tolerance(dps), "exact ridge coefficients (zeros included), loss L_mu and objective "
+                   "J_mu (Wick + stationarity) inside arb balls of the ridge normal equations on a "
+                   "certified Gauss-Hermite rule (exact for these polynomial integrands)")
+    return ev.also(exact.holds, A19_formula=str(exact.residual), loss=sympy.sstr(loss),
                    objective=sympy.sstr(obj), f_mu=sympy.sstr(dict(zip(problem.betas, c))))
 
 

@@ -28,3 +28,24 @@ def test_squared_shrinkage_factor_fails(verdict):
     assert verdict(against(1), "A19") == "PASS"
     assert verdict(against(2), "A19") == "FAIL"
     assert sympy.simplify(sum(plain) - sum(problem.b)) == 0
+
+
+def test_certified_ridge_fit_judges_the_shrinkage(verdict):
+    """The judge of A.finite_ridge_link: A19's coefficients (factor λ/(λ + μ)) inside the arb
+    balls of the certified quadrature fit: CERTIFIED; the unshrunk ⟨A_{Mᵀ}f*, h_β⟩: FAIL."""
+    from gfverify.claims.judge import enclosure
+    from gfverify.numerics import finite_ridge as nfr
+    from gfverify.numerics.precision import tolerance
+
+    case = FR.CASES[""]
+    problem = fr.ridge_problem(case["link"], case["zs"], case["Mmat"], FR.KERNEL_R)
+    one, zero = sympy.Integer(1), sympy.Integer(0)
+    plain = FR.typed_link(case["link"], case["zs"], case["Mmat"], problem.betas, one, zero)
+    shrunk = FR.typed_link(case["link"], case["zs"], case["Mmat"], problem.betas, FR.KERNEL_R, FR.RIDGE)
+
+    def judge(values):
+        return lambda dps: enclosure(values, nfr.certified_ridge_fit(
+            case["link"], case["zs"], case["Mmat"].tolist(), FR.KERNEL_R, FR.RIDGE, dps).coefficients,
+            tolerance(dps), "ridge coefficients")
+    assert verdict(judge(shrunk), "A19") == "CERTIFIED"
+    assert verdict(judge(plain), "A19") == "FAIL"

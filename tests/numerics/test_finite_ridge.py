@@ -85,3 +85,51 @@ def test_ridge_ladder_halves_from_its_start():
     mus = nfr.ridge_ladder(R(1, 2), 5, R(1, 10))
     assert mus[:3] == [R(1, 20), R(1, 40), R(1, 80)]
     assert all(b == a / 2 for a, b in zip(mus, mus[1:]))
+
+
+def test_certified_rule_is_exact_on_gaussian_moments():
+    """The certified 6-point rule's balls contain E[x^{2k}] = (2k−1)!! for 2k ≤ 11 and 0 for odd
+    moments, and its nodes/weights agree with mpmath's Gauss–Hermite rule to 40 digits."""
+    import flint
+
+    saved, flint.ctx.prec = flint.ctx.prec, 200
+    try:
+        nodes, weights = nfr.hermite_rule_balls(6)
+        for k in range(12):
+            moment = sum((w * x**k for x, w in zip(nodes, weights)), flint.arb(0))
+            exact = 0 if k % 2 else sympy.factorial2(k - 1)
+            assert moment.contains(flint.arb(int(exact))) and moment.rad() < 1e-50
+        with mpmath.workdps(50):
+            xs, ws = nfr.gauss_hermite(6)
+            for x, w, xb, wb in zip(xs, ws, nodes, weights):
+                assert abs(x - mpmath.mpf(xb.mid().str(50, radius=False))) < mpmath.mpf("1e-40")
+                assert abs(w - mpmath.mpf(wb.mid().str(50, radius=False))) < mpmath.mpf("1e-40")
+    finally:
+        flint.ctx.prec = saved
+
+
+@pytest.mark.parametrize("case", ["q1", "q2"])
+def test_certified_ridge_fit_contains_the_exact_wick_values(case):
+    """The arb ridge fit's balls (radius < 1e-30) contain the exact coefficients, loss and
+    objective of the theory layer's Wick route; with μ = 1/9 in place of 1/10 they do not."""
+    z, z1, z2 = sympy.symbols("z z1 z2", real=True)
+    M2 = sympy.Matrix([[R(2, 5), R(-1, 5)], [R(1, 10), R(3, 10)]])
+    link, zs, M = ((z + z**2 / 2 + z**3, [z], sympy.Matrix([[R(3, 5)]])) if case == "q1" else
+                   (z1 + z1 * z2 + z2**3 / 3, [z1, z2], M2))
+    problem = tfr.ridge_problem(link, zs, M, R(1, 2))
+    c = problem.coefficients(R(1, 10))
+    exact = list(c) + [problem.loss(c), problem.objective(c, R(1, 10))]
+    for mu, inside in ((R(1, 10), True), (R(1, 9), False)):
+        fit = nfr.certified_ridge_fit(link, zs, M.tolist(), R(1, 2), mu, 30)
+        balls = list(fit.coefficients) + [fit.loss, fit.objective]
+        assert max(float(b.rad()) for b in balls) < 1e-30
+        with mpmath.workdps(60):
+            hits = [abs(mpmath.mpf(sympy.N(e, 60)) - mpmath.mpf(b.mid().str(60, radius=False)))
+                    <= mpmath.mpf(b.rad().str(5, radius=False)) for e, b in zip(exact, balls)]
+        assert all(hits) if inside else not all(hits)
+
+
+def test_certified_fit_refuses_an_overlap_outside_the_unit_ball():
+    z = sympy.Symbol("z", real=True)
+    with pytest.raises(InputError, match="‖M‖_op < 1"):
+        nfr.certified_ridge_fit(z**2, [z], [[1]], R(1, 2), R(1, 4), 20)
