@@ -180,9 +180,10 @@ def test_unfixed_signs_bias_the_start():
     ([[-0.005, -0.002], [-0.001, -0.011]], None),  # not within NEAR of 0
     ([[0.99, 0.0], [0.0, 0.005]], None),       # a free entry above 0
     ([[1.0, 0.0], [0.0, -1.0]], None),         # an entry near −1
-    ([[1.0, 1.0], [0.0, -0.2]], None),         # two units in one row
-    ([[1.0, 0.0], [1.0, -0.2]], None),         # two units in one column
-    ([[0.98, 0.0], [0.0, -0.2]], None),        # not within NEAR
+    ([[1.0, 1.0], [0.0, -0.005]], None),       # two units in one row
+    ([[1.0, 0.0], [1.0, -0.005]], None),       # two units in one column
+    ([[0.0, 1.0], [0.0, 1.0]], None),          # two units in one column, one row free
+    ([[0.98, 0.0], [0.0, -0.002]], None),      # not within NEAR
     ([[0.5, 0.0], [0.0, -0.2]], None),
 ])
 def test_partial_permutation_detection(M, want):
