@@ -133,3 +133,17 @@ def test_certified_fit_refuses_an_overlap_outside_the_unit_ball():
     z = sympy.Symbol("z", real=True)
     with pytest.raises(InputError, match="‖M‖_op < 1"):
         nfr.certified_ridge_fit(z**2, [z], [[1]], R(1, 2), R(1, 4), 20)
+
+
+def test_certified_fit_of_an_irrational_link_and_a_rule_without_nodes():
+    """f* = √2 h1 at m = 3/5, λ₁ = r = 1/2, μ = 1/10: c₁ = √2 m λ₁/(λ₁ + μ) = √2/2 inside its ball
+    (the irrational coefficient enters as a ball); a rule needs at least one node."""
+    z = sympy.Symbol("z", real=True)
+    fit = nfr.certified_ridge_fit(sympy.sqrt(2) * z, [z], [[R(3, 5)]], R(1, 2), R(1, 10), 30)
+    c1 = fit.coefficients[1]
+    with mpmath.workdps(80):
+        gap = abs(mpmath.mpf(c1.mid().str(75, radius=False)) - mpmath.sqrt(2) / 2)
+        assert gap <= mpmath.mpf(c1.rad().str(5, radius=False)) + mpmath.mpf(10) ** -70
+    assert float(c1.rad()) < 1e-30
+    with pytest.raises(InputError, match="need n ≥ 1 nodes"):
+        nfr.hermite_rule_balls(0)
