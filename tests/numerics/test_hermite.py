@@ -62,3 +62,27 @@ def test_kmax_zero_gives_the_mean():
             c = N.hermite_coefficients(f, 0, 20)
             want = mpmath.exp(mpmath.mpf(1) / 2)
             assert len(c.alphas) == 1 and abs(c.alphas[0] / want - 1) < mpmath.mpf(10) ** -20
+
+
+def test_bad_arguments_are_refused():
+    with pytest.raises(InputError, match="free symbols"):
+        N.hermite_coefficients(z * sympy.Symbol("w"), 3, 20)
+    with pytest.raises(InputError, match="kmax"):
+        N.hermite_coefficients(z, -1, 20)
+    with pytest.raises(InputError, match="digits"):
+        N.hermite_coefficients(z, 3, 0)
+
+
+def test_a_gaussian_tail_too_slow_to_truncate_is_refused():
+    """e^{z²/4}/(1 + z²) is in L²(γ) (f² z² e^{−z²/2} ~ z^{-2} → 0), but φ^{1/2}|f| ~ z^{-2} falls below
+    10^{-20} only beyond |z| ~ 10^{10}: refused instead of integrated."""
+    f = sympy.exp(z**2 / 4) / (1 + z**2)
+    N.check_l2(f)
+    with pytest.raises(InputError, match="grows too fast"):
+        N.hermite_coefficients(f, 3, 20)
+
+
+def test_a_complex_value_on_the_line_is_refused():
+    """sqrt(z) is complex for z < 0."""
+    with pytest.raises(InputError, match="finite and real"):
+        N.hermite_coefficients(sympy.sqrt(z + 1), 2, 15)

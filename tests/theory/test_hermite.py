@@ -142,3 +142,67 @@ def test_exponential_on_a_half_line():
     a0, a1 = H.hermite_coefficients(f, 1)
     assert abs(sympy.N(a0 - sympy.exp(sympy.Rational(1, 2)) * Phi1, 50)) < 1e-45
     assert abs(sympy.N(a1 - sympy.exp(sympy.Rational(1, 2)) * (phi1 + Phi1), 50)) < 1e-45
+
+
+def test_negative_degree_and_negative_kmax_are_refused():
+    with pytest.raises(ValueError, match="non-negative"):
+        H.He(-1)
+    with pytest.raises(ValueError, match="non-negative"):
+        H.hermite_coefficients(z, -1)
+
+
+def test_he_coefficients_against_the_table():
+    """He_4 = x⁴ − 6x² + 3 and He_5 = x⁵ − 10x³ + 15x (Abramowitz–Stegun table 22.12, He_n)."""
+    assert H.he_coefficients(4) == (3, 0, -6, 0, 1)
+    assert H.he_coefficients(5) == (0, 15, 0, -10, 0, 1)
+
+
+def test_multivariate_hermite_polynomials_are_orthonormal():
+    """E[h_β(x) h_γ(x)] = δ_βγ for independent standard Gaussians (monomials replaced by
+    E x^i E y^j = (i−1)!!(j−1)!!), β, γ ∈ {0..2}²; a multi-index of the wrong length is refused."""
+    y = sympy.Symbol("y", real=True)
+    moment = H._full_moments(8)
+    betas = [(i, j) for i in range(3) for j in range(3)]
+    for b in betas:
+        for c in betas:
+            poly = sympy.Poly(sympy.expand(H.h_multi(b, [z, y]) * H.h_multi(c, [z, y])), z, y)
+            value = sum(coef * moment[i] * moment[j] for (i, j), coef in poly.terms())
+            assert sympy.simplify(value - (1 if b == c else 0)) == 0
+    with pytest.raises(ValueError, match="differ in length"):
+        H.h_multi((1, 2), [z])
+
+
+def test_erf_coefficients_are_the_taylor_series_of_the_arcsine_kernel():
+    """Σ α_k² ρ^k = E[erf(x) erf(y)] = (2/π) arcsin(2ρ/3) (docs/theory.md A8): α_1² = 4/(3π),
+    α_3² = (2/π)(1/6)(2/3)³ = 8/(81π), α_5² = (2/π)(3/40)(2/3)⁵; even ones 0 (erf is odd)."""
+    erf = H.hermite_coefficients(sympy.erf(z), 5)
+    rho = sympy.Symbol("rho")
+    series = sympy.series(2 / sympy.pi * sympy.asin(2 * rho / 3), rho, 0, 6).removeO()
+    for k in range(6):
+        assert sympy.simplify(erf[k] ** 2 - series.coeff(rho, k)) == 0
+
+
+def test_sine_is_the_imaginary_part_of_the_characteristic_function():
+    """E[e^{itz} He_k(z)] = (it)^k e^{−t²/2}: α_k(sin(tz)) = Im[(it)^k] e^{−t²/2}/√(k!), t = 3/2."""
+    t, HALF = sympy.Rational(3, 2), sympy.Rational(1, 2)
+    got = H.hermite_coefficients(sympy.sin(t * z) + sympy.cos(z) * sympy.sin(z / 2), 5)
+    for k, g in enumerate(got):
+        # sin(tz) + cos z sin(z/2) = sin(tz) + (sin(3z/2) − sin(z/2))/2
+        want = sum(w * sympy.im((sympy.I * s) ** k) * sympy.exp(-s**2 / 2)
+                   for w, s in ((1, t), (HALF, t), (-HALF, HALF)))
+        assert sympy.simplify(g - want / sympy.sqrt(sympy.factorial(k))) == 0
+
+
+@pytest.mark.parametrize("f, reason", [
+    (sympy.Piecewise((sympy.sin(z), z > 0), (0, True)), "complex exponential on a half-line"),
+    (sympy.erf(z + 1), "b != 0"),
+    (sympy.erf(z) * sympy.Heaviside(z), "erf on a half-line"),
+])
+def test_links_outside_the_closed_form_family_say_why(f, reason):
+    with pytest.raises(H.NotClosedForm, match=reason):
+        H.hermite_coefficients(f, 2)
+
+
+def test_the_square_of_a_shifted_erf_is_refused():
+    with pytest.raises(H.NotClosedForm, match=r"erf\(a z \+ b\)²"):
+        H.norm_squared(sympy.erf(z + 1) + z)
