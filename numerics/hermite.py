@@ -159,8 +159,6 @@ def _agreement(a: list, b: list, zero: list[bool], cap: int, floor: mpmath.mpf) 
         diff, scale = abs(x - y), max(abs(x), abs(y), floor)
         if diff == 0:
             continue
-        if scale == 0:
-            return 0.0
         worst = min(worst, float(-mpmath.log10(diff / scale)))
     return max(0.0, worst)
 
