@@ -201,6 +201,15 @@ def test_the_hermite_tail_bound_for_a_geometric_series():
         assert abs(eps / (mpmath.mpf(2) ** -6 * 7 * mpmath.mpf(4) ** -6 * 2) - 1) < mpmath.mpf(10) ** -8
 
 
+def test_the_tail_does_not_depend_on_alpha_0():
+    """R involves α_k for k ≥ 1 only (the norm passed is ‖f‖² − α_0²): α_0² changes nothing in ε."""
+    sq = [arb(1) / 2**k for k in range(7)]
+    with_mean = co.hermite_tail(sq, arb(2), arb(1) / 2, planted=False)
+    without = co.hermite_tail([arb(0)] + sq[1:], arb(2), arb(1) / 2, planted=False)
+    assert with_mean.eps.upper() > 0
+    assert abs(with_mean.eps.upper() / without.eps.upper() - 1) < arb("1e-6")
+
+
 @pytest.mark.parametrize("planted", [False, True])
 def test_single_index_coefficients_expand_the_theory_formula(planted):
     """The arb coefficients of (1 − m²) Σ k α_k² m^{e(k)} equal sympy's expansion of
@@ -231,8 +240,9 @@ def test_taylor_enclosure_near_a_blow_up_halves_its_steps():
 def test_link_escape_time_of_erf():
     """erf: α_k from the certified enclosures with the Parseval tail; the ball holds the closed-form
     escape time of the series truncated at K = 41 with quadrature coefficients (numerics.hermite,
-    the rest beyond K = 41 below 10⁻³⁰ relative at m ≤ 1/4)."""
-    m0, m1 = sympy.Rational(1, 10), sympy.Rational(1, 4)
+    the rest beyond K = 41 below 10⁻³⁰ relative at m ≤ 1/2, since α_k² ≤ (2/3)^k); at m1 = 1/2 the
+    Parseval tail needs more than the first K = 20 terms to fall below 10^{−dps−5}."""
+    m0, m1 = sympy.Rational(1, 10), HALF
     ball, coeffs, tail = co.link_escape_enclosure(sympy.erf(Z), Z, m0, m1, 20, planted=False)
     assert tail.eps < arb(10) ** -25
     ref = hermite_coefficients(sympy.erf(Z), 41, 40)
