@@ -1,5 +1,6 @@
 """Tests of the Isserlis/Wick engine: moments against independent formulas and sympy.stats."""
 
+import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -99,3 +100,32 @@ def test_standard_expectation_is_a_product_of_double_factorials():
     p = x**4 * y**2 - 3 * a * x**2 + x * y + 5
     assert standard_expectation(p, [x, y]) == 3 - 3 * a + 5
     assert standard_expectation(p, [x, y]) == gaussian_expectation(p, [x, y], sympy.eye(2))
+
+
+def test_mismatched_sizes_and_a_mean_depending_on_the_variables_are_refused():
+    """E[x] needs as many means and covariance rows as variables; a mean containing x is not a
+    mean; an exponent tuple must match the dimension; an expression that is a polynomial in x
+    with a non-polynomial coefficient is still a polynomial in x (E[x² sin a] = sin a)."""
+    with pytest.raises(InputError, match="covariance is 2x2 but there are 1"):
+        gaussian_expectation(X**2, [X], COV)
+    with pytest.raises(InputError, match="mean has 2 entries"):
+        gaussian_expectation(X**2, [X], [[1]], mean=[0, 1])
+    with pytest.raises(InputError, match="must not depend"):
+        gaussian_expectation(X**2, [X], [[1]], mean=[X / 2])
+    with pytest.raises(ValueError, match="length 1 for dimension 2"):
+        MomentTable(COV)((2,))
+    with pytest.raises(InputError, match="not a polynomial"):
+        gaussian_expectation(X ** sympy.Rational(1, 2), [X], [[1]])
+    a = sympy.Symbol("a", real=True)
+    assert sympy.simplify(gaussian_expectation(X**2 * sympy.sin(a), [X], [[S11]]) - S11 * sympy.sin(a)) == 0
+
+
+def test_a_shifted_mean_with_symbolic_covariance():
+    """E[(x + μ)^4] = 3s² + 6μ²s + μ⁴ and E[x y] = s12 + μ1 μ2 for x ~ N(μ, Σ) (direct binomial
+    expansion with the centred moments 3s², s, 0)."""
+    m1, m2 = sympy.symbols("m1 m2", real=True)
+    assert sympy.expand(gaussian_expectation(X**4, [X], [[S11]], mean=[m1])
+                        - (3 * S11**2 + 6 * m1**2 * S11 + m1**4)) == 0
+    assert sympy.expand(gaussian_expectation(X * Y + 2, [X, Y], COV, mean=[m1, m2])
+                        - (S12 + m1 * m2 + 2)) == 0
+    assert gaussian_expectation(X**3, [X], [[S11]], mean=[0]) == 0
