@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 
 from gfverify.errors import InputError
-from gfverify.numerics.networks import MLP, parse_widths, random_graph, random_linear, random_mlp
+from gfverify.numerics.networks import MLP, as_matrix, parse_widths, random_graph, random_linear, random_mlp
 from gfverify.numerics.precision import tolerance
 from gfverify.numerics.strategies import small_networks
 
@@ -100,3 +100,33 @@ def test_jacobian_is_outputs_by_parameters():
         out, rows = model.outputs_and_jacobian(problem.theta0_mp())
         assert len(out) == len(rows) == model.n_outputs
         assert all(len(row) == model.n_params for row in rows)
+
+
+@pytest.mark.parametrize("widths, inputs, activation, reason", [
+    ((2,), ((1.0, 2.0),), "tanh", "at least two"),
+    ((2, 0, 1), ((1.0, 2.0),), "tanh", "at least two"),
+    ((2, 3, 1), ((1.0, 2.0),), "relu", "activation must be one of"),
+    ((2, 3, 1), ((1.0, 2.0), (1.0,)), "tanh", "dimension 2"),
+])
+def test_a_malformed_mlp_is_refused(widths, inputs, activation, reason):
+    with pytest.raises(InputError, match=reason):
+        MLP(widths, inputs, activation)
+
+
+def test_theta_of_the_wrong_length_and_no_points_are_refused():
+    """(2, 3, 1) has 2·3 + 3 + 3·1 + 1 = 13 parameters."""
+    model = MLP((2, 3, 1), ((1.0, 2.0),))
+    assert model.n_params == 13
+    with pytest.raises(InputError, match="length 12, the network has 13"):
+        model.outputs([0] * 12)
+    with pytest.raises(InputError, match="points must be positive"):
+        random_mlp((2, 3, 1), 0, 0)
+
+
+def test_parse_widths_reads_a_list():
+    assert parse_widths("2,8,2") == (2, 8, 2) and parse_widths(" 3 ,1") == (3, 1)
+
+
+def test_as_matrix_keeps_the_rows():
+    A = as_matrix([[1, 2, 3], [4, 5, 6]])
+    assert (A.rows, A.cols) == (2, 3) and A[1, 0] == 4 and A[0, 2] == 3
