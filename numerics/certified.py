@@ -184,9 +184,10 @@ def arb_function(expr: sympy.Expr, z: sympy.Symbol = Z) -> Callable:
 
 
 def _binary(e: sympy.Float):
-    """A sympy Float as the exact binary number it stores."""
-    man, exp = mpmath.mpf(e).man_exp
-    return arb(int(man)) * arb(2) ** int(exp)
+    """A sympy Float as the exact binary number it stores, sign included (``mpf.man_exp`` gives
+    the unsigned mantissa)."""
+    sign, man, exp, _ = mpmath.mpf(e)._mpf_
+    return (-1) ** sign * arb(int(man)) * arb(2) ** int(exp)
 
 
 def _rational(e: sympy.Expr):

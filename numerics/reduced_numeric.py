@@ -49,8 +49,10 @@ def _sym_matrix(G: Matrix) -> sympy.Matrix:
 
 
 def _ratio(x) -> tuple[int, int]:
-    man, exp = mpmath.mpf(x).man_exp
-    man, exp = int(man), int(exp)
+    """A binary float as the exact ratio (numerator, denominator) it stores, sign included
+    (``mpf.man_exp`` gives the unsigned mantissa)."""
+    sign, man, exp, _ = mpmath.mpf(x)._mpf_
+    man, exp = (-1) ** sign * int(man), int(exp)
     return (man * 2**exp, 1) if exp >= 0 else (man, 2**-exp)
 
 

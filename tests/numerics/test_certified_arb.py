@@ -63,8 +63,6 @@ def test_arb_function_agrees_with_mpmath_at_complex_points(f):
             assert abs(value - complex(want)) < 1e-12 * max(1, abs(want))
 
 
-@pytest.mark.xfail(strict=True, reason="mpmath's mpf.man_exp is the unsigned mantissa: _binary drops "
-                   "the sign of a negative Float (reported to the lead)")
 def test_a_negative_float_keeps_its_sign():
     """−0.5·z − 1.25 at z = 1 is −1.75."""
     F = C.arb_function(sympy.Float(-0.5) * z + sympy.Float(-1.25))

@@ -140,8 +140,6 @@ def test_exact_reading_of_binary_floats():
     assert rn._sym_matrix(G) == sympy.Matrix([[3, R(1, 2)], [R(3, 8), 2**70]])
 
 
-@pytest.mark.xfail(strict=True, reason="mpmath's mpf.man_exp is the unsigned mantissa: _ratio drops "
-                   "the sign, so a negative correlation is read as positive (reported to the lead)")
 def test_negative_correlations_keep_their_sign():
     """−3/8 is read as −3/8, and the quadrature kernel at ρ = −½ is the arc-cosine kernel there
     (κ(−½) ≠ κ(½))."""
