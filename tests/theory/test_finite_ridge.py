@@ -124,3 +124,11 @@ def test_bad_overlap_shape_and_link_name_their_reason():
         fr.ridge_problem(z**2, [z], sympy.eye(2) / 2)
     with pytest.raises(InputError, match="objective or of the loss"):
         fr.ridge_reduced_rhs(z, [z], R(1, 2), R(1, 10), of="penalty")
+
+
+def test_limit_at_zero_of_a_quotient_that_vanishes_over_zero():
+    """sin μ/μ → 1 and (1 − cos μ)/μ² → ½: the reduced denominator vanishes at 0, so sympy's limit
+    decides; 1/μ → ∞ (from the right)."""
+    assert fr.limit_at_zero(sympy.sin(mu) / mu) == 1
+    assert fr.limit_at_zero((1 - sympy.cos(mu)) / mu**2) == R(1, 2)
+    assert fr.limit_at_zero(1 / mu) == sympy.oo
