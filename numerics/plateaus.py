@@ -37,7 +37,7 @@ THETA = 0.05
 
 
 @numba.njit(cache=True)
-def _evaluate(y, q, f, P, G, g, with_rate, E, C, OUT, psi_identity):
+def _evaluate(y, q, f, P, G, g, with_rate, E, C, OUT, psi_identity):  # pragma: no cover - compiled
     # G = MMᵀ, Φ(G) into P, f = (I − G)ΦM; returns (loss, rate)
     k = 0
     for i in range(q):
@@ -84,7 +84,7 @@ def _evaluate(y, q, f, P, G, g, with_rate, E, C, OUT, psi_identity):
 
 
 @numba.njit(cache=True)
-def _solve(A, b, n):
+def _solve(A, b, n):  # pragma: no cover - compiled
     # Gaussian elimination with partial pivoting, in place
     for c in range(n):
         p = c
@@ -107,7 +107,8 @@ def _solve(A, b, n):
 
 
 @numba.njit(cache=True)
-def _run(y, q, t_max, rtol, atol, loss_floor, max_steps, ts, Ls, Rs, E, C, OUT, psi_identity):
+def _run(y, q, t_max, rtol, atol, loss_floor, max_steps, ts, Ls, Rs, E, C, OUT,
+         psi_identity):  # pragma: no cover - compiled
     n = q * q
     gamma = 1.0 + 1.0 / np.sqrt(2.0)
     f0, f1, fk, yk = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
