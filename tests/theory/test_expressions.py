@@ -187,3 +187,28 @@ def test_agrees_with_sympy_on_whitelisted_text(text):
     theirs = sympy.sympify(text, locals={"z": Z}, rational=True)
     difference = sympy.simplify(mine - theirs)
     assert difference == 0 or difference.equals(0) is not False
+
+
+def test_rational_powers_of_numbers_are_roots_within_the_budget():
+    """2**(1/2) is √2 and 8**(2/3) is 4; rational powers of numbers are charged to the same digit
+    budget as sqrt: five cube roots of 100-digit numbers exceed MAX_ROOT_DIGITS."""
+    assert parse_expression("2**(1/2)", [Z]) == sympy.sqrt(2)
+    assert parse_expression("8**(2/3) + z", [Z]) == 4 + Z
+    text = "*".join(f"(10**99+{k})**(1/3)" for k in range(5))
+    with pytest.raises(InputError, match=f"more than {ex.MAX_ROOT_DIGITS} digits"):
+        parse_expression(text, [Z])
+
+
+def test_an_exact_result_with_too_many_digits_is_refused():
+    """10**99 is allowed (100 digits), 10**99 * 100 has 102 digits: refused, also inside a matrix."""
+    assert parse_expression("10**99", [Z]) == sympy.Integer(10) ** 99
+    with pytest.raises(InputError, match=f"exceeds {ex.MAX_DIGITS} digits"):
+        parse_expression("10**99 * 100 * z", [Z])
+    with pytest.raises(InputError, match=f"exceeds {ex.MAX_DIGITS} digits"):
+        parse_matrix("[[10**99 * 100]]")
+
+
+@pytest.mark.parametrize("text", ["[[], [1]]", "[[" + ",".join(["1"] * 65) + "]]"])
+def test_a_matrix_row_of_the_wrong_size_is_refused(text):
+    with pytest.raises(InputError, match=f"row needs 1 to {ex.MAX_MATRIX_SIDE} entries"):
+        parse_matrix(text, "--N")
