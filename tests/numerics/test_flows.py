@@ -15,6 +15,7 @@ from gfverify.numerics.flows import (
     adapted_on_schedule,
     deviation_from_line,
     distance_from_segment,
+    field_engine,
     flow,
     from_u,
     geometric_times,
@@ -232,3 +233,27 @@ def test_output_plane_of_the_adapted_flow_runs_along_the_segment_at_speed_t():
     plane = output_plane(SMALL, ("1",), "0.9", 20)
     for (along, _), (t, _) in zip(plane["points"]["1"], plane["costs"]["1"]):
         assert abs(along - t * plane["length"]) < 1e-12 * plane["length"]
+
+
+def test_engine_and_time_variable_names_are_checked():
+    """An unknown engine or time variable is refused; the arb engine needs an MLP (a linear model
+    is not one) and python-flint (GFVERIFY_ENGINES=pure switches it off), while "auto" falls back
+    to mpmath in both cases."""
+    with pytest.raises(ValueError, match="engine must be one of"):
+        field_engine(SMALL.model, "gpu")
+    cost = SquareCost(SMALL.y_mp(), SMALL.model.n_points)
+    with pytest.raises(ValueError, match="time variable"):
+        flow(SMALL.model, SMALL.theta0_mp(), cost, mpmath.mpf(1) / 2, [mpmath.mpf("0.5")], "x")
+    assert field_engine(SMALL.model, "mpmath") is homotopy_field
+    assert field_engine(SMALL.model, "auto") is not homotopy_field  # python-flint is installed
+    linear = random_linear(2, 3, 1).model
+    with pytest.raises(ValueError, match="needs python-flint and an MLP"):
+        field_engine(linear, "arb")
+    assert field_engine(linear, "auto") is homotopy_field
+
+
+def test_the_arb_engine_is_refused_without_python_flint(monkeypatch):
+    monkeypatch.setenv("GFVERIFY_ENGINES", "pure")
+    with pytest.raises(ValueError, match="needs python-flint and an MLP"):
+        field_engine(SMALL.model, "arb")
+    assert field_engine(SMALL.model, "auto") is homotopy_field
