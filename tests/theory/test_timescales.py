@@ -129,3 +129,23 @@ def test_antiderivative_differentiates_to_one_over_the_rhs():
     rhs = m**2 * (m + R(1, 4)) * (1 - m)
     F = ts.escape_integral(rhs, m).antiderivative()
     assert sympy.simplify(sympy.diff(F, m).doit() - 1 / rhs) == 0
+
+
+def test_antiderivative_without_a_log_part():
+    """R = 3m⁴: 1/R = m⁻⁴/3 has the rational antiderivative −1/(9m³) and no logarithm."""
+    m = sympy.Symbol("m")
+    F = ts.escape_integral(3 * m**4, m).antiderivative()
+    assert not F.has(sympy.log, sympy.RootSum)
+    assert sympy.simplify(F - (-1 / (9 * m**3))) == 0
+
+
+def test_a_flow_moving_away_from_the_target_is_refused():
+    """R = −(1 + m) < 0 on [1/10, 1/2]: no root, but m decreases and never reaches 1/2."""
+    with pytest.raises(InputError, match="moves away"):
+        ts.check_escape_interval(-(1 + M), M, R(1, 10), R(1, 2))
+    assert ts.check_escape_interval(1 + M, M, R(1, 10), R(1, 2)) == sympy.Poly(1 + M, M, domain="QQ")
+
+
+def test_laurent_series_of_zero_is_refused():
+    with pytest.raises(InputError, match="identically zero"):
+        ts.laurent_at_zero(sympy.Integer(0), M, 2)
