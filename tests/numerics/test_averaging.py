@@ -205,3 +205,59 @@ def test_smoothing_series_does_not_stop_at_a_derivative_that_vanishes_at_the_poi
         got24 = num.smoothing_series(x**2 + x**4, x, 0, var, tol)
         assert abs(got4 - mpmath.mpf(3) / 25) < tol
         assert abs(got24 - (mpmath.mpf(1) / 5 + mpmath.mpf(3) / 25)) < tol
+
+
+def _conditional_mean_by_quad(g, rho, y):
+    """(A_ρ g)(y) = E[g(ρy + √(1 − ρ²) w)], w ~ N(0, 1), by mpmath's quad (a second route)."""
+    fun = sympy.lambdify(Z1, g, "mpmath")
+    s = mpmath.sqrt(1 - rho * rho)
+    return mpmath.quad(lambda w: fun(rho * y + s * w) * mpmath.npdf(w), [-mpmath.inf, 0, mpmath.inf])
+
+
+@pytest.mark.parametrize("g", [1 / (1 + sympy.exp(-Z1)), sympy.log(1 + sympy.exp(2 * Z1)),
+                               sympy.tanh(Z1 / 2) + sympy.sech(2 * Z1)],
+                         ids=["logistic", "softplus2", "tanh_sech"])
+def test_average_of_links_with_poles_off_the_line(g):
+    """Links whose analytic strip is set by exp in a denominator or a log (logistic, softplus of
+    2z: poles at |Im| = π/2 and π/4) or by tanh and sech, against quad at 25 digits."""
+    with mpmath.workdps(25):
+        rho, y = mpmath.mpf(3) / 5, mpmath.mpf("0.4")
+        (got,) = num.average_at(g, sympy.Matrix([[R(3, 5)]]), [Z1], [[y]])
+        want = _conditional_mean_by_quad(g, rho, y)
+        assert abs(got - want) < mpmath.mpf(10) ** -20 * max(1, abs(want))
+
+
+def test_average_of_a_piecewise_link_is_the_call_price():
+    """g = (z − ½)⁺ written as a Piecewise: with X ~ N(μ, s²), μ = ρy, E(X − c)⁺ =
+    s φ(d) − (c − μ)(1 − Φ(d)), d = (c − μ)/s (closed form), ρ = 3/5, y = 2/5."""
+    g = sympy.Piecewise((Z1 - R(1, 2), Z1 > R(1, 2)), (0, True))
+    with mpmath.workdps(25):
+        mu, s, c = mpmath.mpf(6) / 25, mpmath.mpf(4) / 5, mpmath.mpf(1) / 2
+        d = (c - mu) / s
+        want = s * mpmath.npdf(d) - (c - mu) * (1 - mpmath.ncdf(d))
+        (got,) = num.average_at(g, sympy.Matrix([[R(3, 5)]]), [Z1], [[R(2, 5)]])
+        assert abs(got - want) < mpmath.mpf(10) ** -20
+
+
+def test_a_unit_singular_value_leaves_that_direction_deterministic():
+    """N = diag(1, 1/2): A_N g(z) = E[g(z1, z2/2 + (√3/2) w)], the first coordinate is not
+    averaged; for g = tanh(z1) z2² that is tanh(z1)(z2²/4 + 3/4) exactly."""
+    g = sympy.tanh(Z1) * Z2**2
+    with mpmath.workdps(25):
+        z1, z2 = mpmath.mpf("0.7"), mpmath.mpf("-1.3")
+        (got,) = num.average_at(g, sympy.diag(1, R(1, 2)), [Z1, Z2], [[z1, z2]])
+        assert abs(got - mpmath.tanh(z1) * (z2**2 / 4 + mpmath.mpf(3) / 4)) < mpmath.mpf(10) ** -20
+
+
+@pytest.mark.parametrize("g, zs, N, point, reason", [
+    (sympy.Abs(Z1**2 - 1), [Z1], [[R(1, 2)]], [0], "not along a hyperplane"),
+    (sympy.Max(Z1 * Z2, 0), [Z1, Z2], [[R(1, 2), 0], [0, R(1, 2)]], [0, 0], "not along a hyperplane"),
+    (sympy.tanh(Z1**2), [Z1], [[R(1, 2)]], [0], "analytic strip"),
+    (sympy.tanh(sympy.sin(Z1)), [Z1], [[R(1, 2)]], [0], "analytic strip"),
+    (sympy.sqrt(Z1), [Z1], [[R(1, 2)]], [1], "not finite and real"),
+    (Z1 * Z2, [Z1, Z2], [[R(1, 2), 0], [0, R(1, 2)]], [0], "needs 2 coordinates"),
+])
+def test_average_at_refuses_what_it_cannot_integrate(g, zs, N, point, reason):
+    with mpmath.workdps(15):
+        with pytest.raises(InputError, match=reason):
+            num.average_at(g, sympy.Matrix(N), zs, [point])
