@@ -4,6 +4,7 @@ import mpmath
 import pytest
 import sympy
 
+from gfverify.errors import InputError
 from gfverify.numerics import timescales
 
 z = sympy.Symbol("z", real=True)
@@ -51,3 +52,42 @@ def test_asymptotic_expansion_with_a_root_inside_the_unit_disc():
         terms = timescales.asymptotic_terms(asym, m0)
         third = timescales.asymptotic_terms(ts.asymptotics(rhs, m, m1, regular=3), m0)[-1]
         assert abs(T - mpmath.fsum(terms)) < 2 * abs(third)
+
+
+@pytest.mark.parametrize("engine", ["auto", "pure"])
+def test_escape_time_with_complex_roots_in_the_log_part(monkeypatch, engine):
+    """R = m(1 + m²): 1/R = 1/m − m/(1 + m²), so T = log(m1/m0) − ½ log((1 + m1²)/(1 + m0²))
+    (roots ±i of the log part; python-flint's certified roots and mpmath's polyroots)."""
+    if engine == "pure":
+        monkeypatch.setenv("GFVERIFY_ENGINES", "pure")
+    m = sympy.Symbol("m")
+    m0, m1 = sympy.Rational(1, 10), sympy.Rational(3, 2)
+    with mpmath.workdps(30):
+        got = timescales.escape_time(m * (1 + m**2), m, m0, m1)
+        a, b = mpmath.mpf(1) / 10, mpmath.mpf(3) / 2
+        want = mpmath.log(b / a) - mpmath.log((1 + b * b) / (1 + a * a)) / 2
+        assert abs(got - want) < mpmath.mpf(10) ** -28
+
+
+def test_escape_time_without_a_log_part():
+    """R = m²: T = 1/m0 − 1/m1 (a float m0 is read as the number it is)."""
+    m = sympy.Symbol("m")
+    with mpmath.workdps(30):
+        assert abs(timescales.escape_time(m**2, m, 0.25, sympy.Rational(1, 2)) - 2) < mpmath.mpf(10) ** -28
+
+
+def test_confirmed_escape_time_agrees_at_two_precisions():
+    """R = 3m⁵: T = (m0⁻⁴ − m1⁻⁴)/12 = (10⁴ − 16)/12 exactly; R < 0 is refused before any run."""
+    m = sympy.Symbol("m")
+    runs = timescales.confirmed_escape_time(3 * m**5, m, sympy.Rational(1, 10), sympy.Rational(1, 2), 25)
+    assert runs.digits >= 25 and runs.dps == 25 and runs.dps_high > 25
+    with mpmath.workdps(40):
+        assert abs(runs.high - mpmath.mpf(10**4 - 16) / 12) < mpmath.mpf(10) ** -30
+    with pytest.raises(InputError, match="moves away"):
+        timescales.confirmed_escape_time(-3 * m**5, m, sympy.Rational(1, 10), sympy.Rational(1, 2), 25)
+
+
+def test_polynomial_links_get_their_exact_coefficients():
+    """z³: z³ = He₃ + 3He₁, so α₁ = 3 and α₃ = √6 exactly (α_0 = α_2 = 0 are dropped)."""
+    alphas = timescales.link_alphas(z**3, z, DIGITS, sympy.Rational(1, 2), planted=False)
+    assert alphas == {1: 3, 3: sympy.sqrt(6)}
