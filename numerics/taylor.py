@@ -149,8 +149,8 @@ def to_fixed(value: mpmath.mpf, bits: int) -> tuple[int, int]:
 
 
 def _div_round(num: int, den: int) -> int:
-    if den < 0:
-        num, den = -num, -den
+    """round(num / den), halves up: (2 num + den) // (2 den) = floor(num/den + 1/2) for either sign
+    of den (floor division of the exact quotient)."""
     return (2 * num + den) // (2 * den)
 
 
@@ -238,14 +238,11 @@ def _lin_fn(z, parts, c0):
 
 
 def _mul_fn(z, a, b, sh):
-    if sh > 0:
-        half = 1 << (sh - 1)
+    # sh = e_z - e_a - e_b = bits > 0: every node carries e = mag - bits and mag_z = mag_a + mag_b
+    half = 1 << (sh - 1)
 
-        def f(k):
-            z.append((sum(map(mul, a[: k + 1], b[k::-1])) + half) >> sh)
-    else:
-        def f(k):
-            z.append(sum(map(mul, a[: k + 1], b[k::-1])) << -sh)
+    def f(k):
+        z.append((sum(map(mul, a[: k + 1], b[k::-1])) + half) >> sh)
     return f
 
 
@@ -261,11 +258,11 @@ def _sq_fn(z, a, sh):
 
 def _div_fn(z, a, b, sh):
     # z_k = (a_k - sum_{j=1}^k b_j z_{k-j}) / b_0 ; exponents: a at ea, products at eb+ez,
-    # sh = ea - eb - ez (>= 0 by construction: ez = ga - gb0 - P <= ea - eb)
+    # sh = ea - eb - ez = bit_length(|b0|) - 1 >= 0 (ez = ga - floor(log2|b0 2^eb|) - P, ea = ga - P)
     b0 = b[0]
 
     def f(k):
-        num = a[k] << sh if sh >= 0 else _shift(a[k], -sh)
+        num = a[k] << sh
         if k:
             num -= sum(map(mul, b[1: k + 1], z[k - 1::-1]))
         z.append(_div_round(num, b0))
