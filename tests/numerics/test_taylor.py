@@ -163,3 +163,79 @@ def test_event_below_a_decreasing_start():
     with mpmath.workdps(DPS):
         r = run([-y], [y], [2], event=(0, 1))
         assert r.reached and close(r.t, mpmath.log(2))
+
+
+def test_power_of_a_sum():
+    # y' = (1 + y)^2, y(0) = 0: u = 1 + y solves u' = u^2, so y = t/(1 - t) = 1 at t = 1/2
+    with mpmath.workdps(DPS):
+        r = run([(1 + y) ** 2], [y], [0], t_end=mpmath.mpf(1) / 2)
+        assert r.t == mpmath.mpf(1) / 2 and close(r.state[0], 1)
+
+
+def test_quotient_by_a_sum():
+    # y' = y/(1 + y): ln y + y = t + 1 from y(0) = 1, so y = 2 at t = 1 + ln 2
+    with mpmath.workdps(DPS):
+        r = run([y / (1 + y)], [y], [1], event=(0, 2))
+        assert r.reached and close(r.t, 1 + mpmath.log(2))
+
+
+def test_irrational_factor():
+    # y' = sqrt(2) y, y(0) = 1: y(1) = e^sqrt(2) (sqrt(2) is a factor, not a rational coefficient)
+    with mpmath.workdps(DPS):
+        r = run([sympy.sqrt(2) * y], [y], [1], t_end=1)
+        assert close(r.state[0], mpmath.exp(mpmath.sqrt(2)))
+
+
+def test_negative_denominator():
+    # y' = 1/y, y(0) = -1: y^2 = 1 + 2t on the negative branch, y(4) = -3
+    with mpmath.workdps(DPS):
+        r = run([1 / y], [y], [-1], t_end=4)
+        assert close(r.state[0], -3)
+
+
+def test_start_at_zero():
+    # y' = 1 + y^2, y(0) = 0: y = tan t (the whole state is 0 at the start)
+    with mpmath.workdps(DPS):
+        r = run([1 + y**2], [y], [0], t_end=1)
+        assert close(r.state[0], mpmath.tan(1))
+
+
+def test_event_exactly_at_the_end_of_the_last_step():
+    # y' = 1, y(0) = 0: y = t equals 1 exactly at t_end = 1, where the last step ends
+    with mpmath.workdps(DPS):
+        r = run([sympy.Integer(1)], [y], [0], t_end=1, event=(0, 1))
+        assert r.reached and r.t == 1 and r.state == [1]
+
+
+def test_event_value_the_flow_leaves_behind_is_not_reached():
+    # y' = -y from 1: y < 1 for t > 0 never reaches 1 + 2^-125, although that value rounds to the
+    # start on the engine's fixed-point grid (about 116 bits at 30 digits)
+    with mpmath.workprec(200):
+        target = 1 + mpmath.mpf(2) ** -125
+    with mpmath.workdps(DPS):
+        r = run([-y], [y], [1], t_end=1, event=(0, target))
+        assert not r.reached and r.t == 1 and close(r.state[0], mpmath.exp(-1))
+
+
+def test_step_cap_is_input_error():
+    with pytest.raises(InputError, match="did not finish within 2 steps"):
+        run([-y], [y], [1], t_end=mpmath.mpf(100), max_steps=2)
+
+
+def test_equilibrium_start_gives_a_constant_trajectory():
+    # y = 1 is a fixed point of y' = y(1 - y): the run reaches t_end with one constant piece
+    with mpmath.workdps(DPS):
+        r = run([y * (1 - y)], [y], [1], t_end=5, record=True)
+        assert r.reached and r.t == 5 and r.state == [1]
+        assert len(r.pieces) == 1 and r.pieces[0](mpmath.mpf(3)) == [1]
+
+
+@pytest.mark.xfail(strict=True, reason="an event crossed twice inside one step is missed: _crosses compares "
+                   "the signs of y - value at the two ends of the step only")
+def test_event_touched_and_left_within_one_step():
+    # x = sin t (x' = v, v' = -x from (0, 1)) first reaches 1 - 10^-6 at t = asin(1 - 10^-6) and
+    # falls below it again at pi - asin(1 - 10^-6), 0.0028 later, inside one step
+    with mpmath.workdps(DPS):
+        target = 1 - mpmath.mpf(10) ** -6
+        r = run([v, -x], [x, v], [0, 1], t_end=3, event=(0, target))
+        assert r.reached and close(r.t, mpmath.asin(target))
