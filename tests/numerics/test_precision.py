@@ -1,4 +1,5 @@
 import mpmath
+import pytest
 
 from gfverify.numerics import precision as P
 from gfverify.numerics.series import accelerated_limit
@@ -48,3 +49,34 @@ def test_agreed_digits_are_never_negative():
     −log10 2 (mutation triage, fresh11: a floor of −1 let −0.30 through)."""
     assert P.agreed_digits(mpmath.mpf(1), mpmath.mpf(-1), 30) == 0
     assert P.agreed_digits(mpmath.mpf(1), mpmath.mpf(-3), 30) == 0  # relative difference 4/3
+
+
+def test_a_nan_agrees_on_no_digit():
+    """A NaN run confirms nothing, on either side and against 0 (|0 − NaN| has no size)."""
+    nan = mpmath.mpf("nan")
+    assert P.agreed_digits(mpmath.mpf(0), nan, 30) == 0
+    assert P.agreed_digits(nan, mpmath.mpf(0), 30) == 0
+    assert P.agreed_digits(nan, nan, 30) == 0
+
+
+def test_sequences_of_different_lengths_are_refused():
+    with pytest.raises(ValueError, match="different length"):
+        P.agreed_digits_seq([mpmath.mpf(1)], [mpmath.mpf(1), mpmath.mpf(2)], 30)
+
+
+def test_second_precision_adds_half_or_at_least_ten_digits():
+    """The documented pair: dps + max(10, dps // 2)."""
+    assert [P.second_precision(d) for d in (10, 20, 21, 30, 100)] == [20, 30, 31, 45, 150]
+
+
+def test_tolerance_is_relative_above_one_and_absolute_below():
+    assert P.tolerance(30) == mpmath.mpf(10) ** -25
+    assert P.tolerance(30, -1000) == 1000 * mpmath.mpf(10) ** -25
+    assert P.tolerance(30, mpmath.mpf(10) ** -9) == mpmath.mpf(10) ** -25
+
+
+def test_two_precisions_runs_each_under_its_own_working_precision():
+    """compute(p) runs under mpmath.workdps(p): p = dps, then the given (or the second) precision."""
+    runs = P.two_precisions(lambda p: (mpmath.mpf(p), mpmath.mpf(mpmath.mp.dps)), 20, 35)
+    assert runs.low == (20, 20) and runs.high == (35, 35) and runs.dps_high == 35
+    assert runs.digits == pytest.approx(-mpmath.log10(mpmath.mpf(15) / 35))  # |20 − 35| / 35

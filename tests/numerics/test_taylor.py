@@ -239,3 +239,26 @@ def test_event_touched_and_left_within_one_step():
         target = 1 - mpmath.mpf(10) ** -6
         r = run([v, -x], [x, v], [0, 1], t_end=3, event=(0, target))
         assert r.reached and close(r.t, mpmath.asin(target))
+
+
+def test_quotient_without_a_numerator():
+    # y' = 1/(y(1 + y)): y^2/2 + y^3/3 = t + 5/6 from y(0) = 1, so y = 2 at t = 2 + 8/3 - 5/6 = 23/6
+    with mpmath.workdps(DPS):
+        r = run([1 / (y * (1 + y))], [y], [1], event=(0, 2))
+        assert r.reached and close(r.t, mpmath.mpf(23) / 6)
+
+
+def test_small_coefficient_keeps_the_relative_precision():
+    # y' = -10^-12 y, y(0) = 1: y(10^12) = 1/e (the product's magnitude is 2^-40 of y's)
+    with mpmath.workdps(DPS):
+        r = run([-y / 10**12], [y], [1], t_end=mpmath.mpf(10) ** 12)
+        assert close(r.state[0], mpmath.exp(-1))
+
+
+def test_irrational_constant_at_a_hundred_digits():
+    # y' = sqrt(2) y: y(1) = e^sqrt(2) to 95 digits; the constant must carry the working precision
+    dps = 100
+    with mpmath.workdps(dps):
+        r = taylor.integrate(taylor.compile_program([sympy.sqrt(2) * y], [y]), [mpmath.mpf(1)], dps,
+                             t_end=mpmath.mpf(1))
+        assert close(r.state[0], mpmath.exp(mpmath.sqrt(2)), dps)
