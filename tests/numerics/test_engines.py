@@ -61,3 +61,17 @@ def test_every_engine_choice_consults_the_switch(monkeypatch):
     assert not heyoka_engine.available()
     assert not flint_field.available(model)
     assert averaging._flint() is None
+
+
+def test_module_refuses_a_name_outside_the_optional_engines():
+    with pytest.raises(ValueError, match="unknown optional engine"):
+        engines.module("gpu")
+
+
+def test_an_engine_that_cannot_be_imported_is_unavailable(monkeypatch):
+    """Enabled but not importable (sys.modules entry None makes the import fail): unavailable."""
+    import sys
+
+    monkeypatch.delenv(engines.VARIABLE, raising=False)
+    monkeypatch.setitem(sys.modules, "heyoka", None)
+    assert engines.module("heyoka") is None and not engines.available("heyoka")

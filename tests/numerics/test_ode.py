@@ -214,3 +214,34 @@ def test_event_on_the_second_component():
     r = ode.event_time(system, [1, 0], 1, sympy.Rational(1, 2), 20)
     with mpmath.workdps(30):
         assert agreed_digits(r.t, mpmath.log(2), 30) >= 20
+
+
+def test_a_float_is_read_as_its_exact_binary_value():
+    # 0.1 as a float is 3602879701896397 / 2^55, not 1/10 (documented: floats are read exactly)
+    with mpmath.workdps(40):
+        assert ode.exact_value(0.1, 40) == mpmath.mpf(3602879701896397) / 2**55
+        assert ode.exact_value(0.1, 40) != ode.exact_value("0.1", 40)
+
+
+def test_solve_refuses_a_single_sample_and_a_non_positive_end():
+    system = ode.OdeSystem.from_sympy([-y], [y])
+    with pytest.raises(InputError, match="n_dense must be at least 2"):
+        ode.solve(system, [1], 1, 15, n_dense=1)
+    for t_end in (0, "-1/2"):
+        with pytest.raises(InputError, match="t_end must be positive"):
+            ode.solve(system, [1], t_end, 15)
+    # two samples are enough: y' = -y from 1 gives e^-1 at t = 1
+    sol = ode.solve(system, [1], 1, 15, n_dense=2)
+    with mpmath.workdps(30):
+        assert sol.ts == [0, 1] and agreed_digits(sol.ys[1][0], mpmath.exp(-1), 30) >= 15
+
+
+def test_event_not_reached_before_t_max():
+    # y' = -y from 1 reaches 1/2 at ln 2 > 1/2: with t_max = 1/2 the event is not reached
+    system = ode.OdeSystem.from_sympy([-y], [y])
+    for engine in ENGINES:
+        with pytest.raises(InputError, match="does not reach 1/2 before t = 0.5"):
+            ode.event_time(system, [1], 0, sympy.Rational(1, 2), 15, engine=engine, t_max="1/2")
+        r = ode.event_time(system, [1], 0, sympy.Rational(1, 2), 15, engine=engine, t_max=1)
+        with mpmath.workdps(30):
+            assert r.engine == engine and agreed_digits(r.t, mpmath.log(2), 30) >= 15
