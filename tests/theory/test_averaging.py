@@ -145,3 +145,34 @@ def test_a_wide_or_tall_matrix_is_not_a_contraction_of_r_q():
     for N in ([[sympy.Rational(1, 2), 0, 0]], [[sympy.Rational(1, 2)], [0], [0]]):
         with pytest.raises(InputError, match="must be square"):
             validate_contraction(N)
+
+
+def test_a_complex_matrix_is_not_a_real_contraction():
+    with pytest.raises(InputError, match="must be real"):
+        validate_contraction([[sympy.I / 2]])
+    validate_contraction([[sympy.Rational(1, 2)]])  # the real twin
+
+
+def test_norm_one_that_sympy_cannot_simplify_is_a_contraction():
+    """N = sin²1 + cos²1 = 1: 1 − N² is an exact zero sympy cannot decide, settled at 50 digits;
+    N + 10⁻⁴⁰ is not a contraction, N − 10⁻⁴⁰ is."""
+    one = sympy.sin(1) ** 2 + sympy.cos(1) ** 2
+    assert validate_contraction([[one]])[0, 0] == one
+    validate_contraction([[one - sympy.Rational(1, 10**40)]])
+    with pytest.raises(InputError, match="contraction"):
+        validate_contraction([[one + sympy.Rational(1, 10**40)]])
+
+
+def test_a_symbolic_stiefel_point_passes_but_its_shape_is_checked():
+    c, s = sympy.symbols("c s", real=True)
+    W = validate_stiefel([[c], [s]])  # orthonormal iff c² + s² = 1: the caller's business
+    assert W.shape == (2, 1) and W[0, 0] == c
+    with pytest.raises(InputError, match="d ≥ q"):
+        validate_stiefel([[c, s]])
+
+
+def test_hermite_tensor_of_the_wrong_shape_is_refused():
+    with pytest.raises(InputError, match="shape"):
+        hermite_tensor_polynomial(sympy.Array([1, 2, 3]), ZS)
+    # the matching twin: T = (1, 2) gives He_1(z1) + 2 He_1(z2)
+    assert hermite_tensor_polynomial(sympy.Array([1, 2]), ZS) == Z1 + 2 * Z2
