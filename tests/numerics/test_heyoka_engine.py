@@ -73,3 +73,30 @@ def test_recorded_pieces_end_exactly_at_t_end():
         assert r.t == 20 and abs(r.state[0] / mpmath.exp(-20) - 1) <= tolerance(DPS, 5)
         assert r.pieces[0].start == 0 and abs(r.pieces[-1].start + r.pieces[-1].h - 20) <= tolerance(DPS, 20)
         assert all(abs(p.start + p.h - q.start) <= tolerance(DPS, 20) for p, q in zip(r.pieces, r.pieces[1:]))
+
+
+@pytest.mark.parametrize("record", [False, True])
+def test_step_cap_is_input_error(record):
+    # y' = -y from 1 to t = 100 needs more than 3 steps at 40 digits
+    with pytest.raises(InputError, match="did not finish within 3 steps"):
+        run(-y, 1, t_end=mpmath.mpf(100), max_steps=3, record=record)
+
+
+def test_event_not_reached_before_t_end():
+    # y' = -y from 1 reaches 1/2 at ln 2 > 1/2: a run to t_end = 1/2 ends there, not reached
+    with mpmath.workdps(DPS):
+        r = run(-y, 1, t_end=mpmath.mpf(1) / 2, event=(0, mpmath.mpf(1) / 2))
+        assert not r.reached and r.t == mpmath.mpf(1) / 2
+        assert abs(r.state[0] - mpmath.exp(-mpmath.mpf(1) / 2)) <= tolerance(DPS)
+
+
+def test_event_touched_and_left_within_one_step():
+    # x = sin t (x' = v, v' = -x from (0, 1)) first reaches 1 - 10^-6 at asin(1 - 10^-6) and falls
+    # below it 0.0028 later: heyoka's event search finds the first root inside the step
+    x, v = sympy.symbols("x v")
+    with mpmath.workdps(DPS):
+        target = 1 - mpmath.mpf(10) ** -6
+        system = ode.OdeSystem.from_sympy([v, -x], [x, v])
+        r = heyoka_engine.integrate(system, [mpmath.mpf(0), mpmath.mpf(1)], DPS, t_end=mpmath.mpf(3),
+                                    event=(0, target))
+        assert r.reached and abs(r.t - mpmath.asin(target)) <= tolerance(DPS, 10**3)
