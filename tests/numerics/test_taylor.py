@@ -262,3 +262,10 @@ def test_irrational_constant_at_a_hundred_digits():
         r = taylor.integrate(taylor.compile_program([sympy.sqrt(2) * y], [y]), [mpmath.mpf(1)], dps,
                              t_end=mpmath.mpf(1))
         assert close(r.state[0], mpmath.exp(mpmath.sqrt(2)), dps)
+
+
+def test_order_and_bits_follow_their_documented_rules():
+    # Jorba & Zou (2005): order ceil(-ln(eps)/2) + 1, so 20 at eps = 10^-16 and 36 at 10^-30;
+    # the working precision is dps decimal digits plus 16 guard bits (116 bits at 30 digits)
+    assert taylor.order_for(16) == 20 and taylor.order_for(30) == 36
+    assert taylor.bits_for(30) == 116 and taylor.bits_for(16) == 70
