@@ -212,3 +212,24 @@ def test_an_exact_result_with_too_many_digits_is_refused():
 def test_a_matrix_row_of_the_wrong_size_is_refused(text):
     with pytest.raises(InputError, match=f"row needs 1 to {ex.MAX_MATRIX_SIDE} entries"):
         parse_matrix(text, "--N")
+
+
+def test_a_product_chain_reaches_the_degree_limit_exactly():
+    """z*z*…*z with 200 factors is degree 200 (allowed), with 201 factors refused."""
+    assert parse_expression("*".join(["z"] * 200), [Z]) == Z**200
+    with pytest.raises(InputError, match="above 200"):
+        parse_expression("*".join(["z"] * 201), [Z])
+
+
+@pytest.mark.parametrize("levels, ok", [(50, True), (70, False)])
+def test_nested_powers_count_towards_the_depth_on_both_sides(levels, ok):
+    """Powers nested to the right, 1**(1**(…(2)…)), and to the left, ((z**1)**1)…: each level
+    is one level deeper, both sides count, and 50 levels stay within MAX_DEPTH = 60."""
+    right = "1**(" * levels + "2" + ")" * levels
+    left = "(" * levels + "z" + "**1)" * levels
+    for text, want in ((right, 1), (left, Z)):
+        if ok:
+            assert parse_expression(text, [Z]) == want
+        else:
+            with pytest.raises(InputError, match=f"deeper than {ex.MAX_DEPTH}"):
+                parse_expression(text, [Z])
