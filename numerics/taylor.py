@@ -389,7 +389,9 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
 
 
 def _fraction(x: mpmath.mpf) -> Fraction:
-    man, exp = x.man_exp
+    """The exact binary number ``x`` stores, sign included (``mpf.man_exp`` is unsigned)."""
+    sign, man, exp, _ = x._mpf_
+    man, exp = (-1) ** sign * int(man), int(exp)
     return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
 
 
