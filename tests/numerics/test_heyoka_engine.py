@@ -100,3 +100,15 @@ def test_event_touched_and_left_within_one_step():
         r = heyoka_engine.integrate(system, [mpmath.mpf(0), mpmath.mpf(1)], DPS, t_end=mpmath.mpf(3),
                                     event=(0, target))
         assert r.reached and abs(r.t - mpmath.asin(target)) <= tolerance(DPS, 10**3)
+
+
+def test_integrator_cache_keeps_the_most_recent_ones(monkeypatch):
+    """At most CACHE_SIZE compiled integrators, the least recently built dropped first."""
+    monkeypatch.setattr(heyoka_engine, "CACHE_SIZE", 2)
+    monkeypatch.setattr(heyoka_engine, "_CACHE", {})
+    system = ode.OdeSystem.from_sympy([-y], [y])
+    prec = heyoka_engine.bits_for(20)
+    events = [(0, mpmath.mpf(1) / k) for k in (2, 3, 4)]
+    built = [heyoka_engine._integrator(system, prec, 20, e) for e in events]
+    assert [key[3] for key in heyoka_engine._CACHE] == [(0, str(e[1])) for e in events[1:]]
+    assert heyoka_engine._integrator(system, prec, 20, events[2]) is built[2]  # reused, not rebuilt
