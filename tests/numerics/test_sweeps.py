@@ -13,6 +13,7 @@ import time
 from fractions import Fraction
 
 import cloudpickle
+import dask.distributed
 import pytest
 
 from gfverify.errors import InputError
@@ -169,3 +170,28 @@ def test_a_handshake_length_must_be_plausible(monkeypatch, length, ok):
         else:
             with pytest.raises(InputError, match="no Dask handshake"):
                 sweeps._check_reachable(f"tcp://127.0.0.1:{port}")
+
+
+def test_a_scheduler_that_shakes_hands_but_refuses_the_client(monkeypatch):
+    """The handshake was seen but Dask's client cannot connect: one InputError line (whitespace of
+    the client's message collapsed)."""
+    def refuse(address, timeout):
+        raise OSError(f"Timed out trying\n   to connect to {address} after {timeout}")
+
+    monkeypatch.setattr(sweeps, "_check_reachable", lambda scheduler: "tcp://127.0.0.1:1")
+    monkeypatch.setattr(dask.distributed, "Client", refuse)
+    with pytest.raises(InputError) as info:
+        sweeps.map_tasks(abs, [1], scheduler="127.0.0.1:1")
+    message = str(info.value)
+    assert message.startswith("Dask scheduler '127.0.0.1:1': no Dask scheduler answers there (Timed out")
+    assert "\n" not in message and "  " not in message
+
+
+def test_a_cluster_that_fails_to_start_raises_its_error(monkeypatch):
+    """LocalCluster's own exception, raised in the helper thread, reaches the caller unchanged."""
+    def broken(**kwargs):
+        raise ValueError("no ports left")
+
+    monkeypatch.setattr(dask.distributed, "LocalCluster", broken)
+    with pytest.raises(ValueError, match="no ports left"):
+        sweeps.map_tasks(abs, [1, 2], workers=1)
