@@ -47,3 +47,10 @@ def test_a_stiefel_pair_has_at_least_one_column():
         stiefel_pair(3, 0)
     W_star, W = stiefel_pair(3, 1)
     assert W_star.shape == W.shape == (3, 1) and (W.T * W)[0, 0] == 1 == (W_star.T * W_star)[0, 0]
+
+
+@pytest.mark.parametrize("i, j", [(0, 3), (0, 4), (4, 0), (-1, 0), (0, -1)])
+def test_givens_refuses_coordinates_outside_the_dimension(i, j):
+    """A rotation of R^3 acts on two of the coordinates 0, 1, 2 (an index d + 1 is as wrong as d)."""
+    with pytest.raises(InputError, match="distinct coordinates below d = 3"):
+        givens(3, i, j, (R(3, 5), R(4, 5)))
