@@ -71,8 +71,10 @@ def mutation_specs(module: Path, root: Path) -> list[tuple[str, int]]:
 
 def run_mutant(module: str, operator: str, occurrence: int, tests: list[str], root: Path) -> dict:
     """Apply one mutant, run its tests (stop at the first failure), restore the file."""
-    command = (f"{sys.executable} -m pytest -x -q -p no:cacheprovider -m 'not slow and not sweep' "
-               + " ".join(tests))
+    # coreutils' timeout ends a hanging pytest itself: cosmic-ray starts it in a session of its
+    # own, which the process-group kill below does not reach (such orphans were seen running 40 min)
+    command = (f"timeout -s KILL {int(TIMEOUT)} {sys.executable} -m pytest -x -q -p no:cacheprovider "
+               "-m 'not slow and not sweep' " + " ".join(tests))
     start = time.time()
     # its own process group, so that a timeout also ends the pytest that cosmic-ray started
     proc = subprocess.Popen(["cosmic-ray", "mutate-and-test", module, operator, str(occurrence), command],
