@@ -269,3 +269,13 @@ def test_order_and_bits_follow_their_documented_rules():
     # the working precision is dps decimal digits plus 16 guard bits (116 bits at 30 digits)
     assert taylor.order_for(16) == 20 and taylor.order_for(30) == 36
     assert taylor.bits_for(30) == 116 and taylor.bits_for(16) == 70
+
+
+def test_event_just_below_a_maximum_at_the_start():
+    # x = cos t (x' = v, v' = -x from (1, 0)) reaches 1 - 10^-6 at acos(1 - 10^-6) ≈ 0.0014; the
+    # polynomial is flat at the start: Newton's first step from the secant point (1.3e-4) jumps
+    # to 0.5, far past the root, and the iteration comes back from the other side
+    with mpmath.workdps(DPS):
+        target = 1 - mpmath.mpf(10) ** -6
+        r = run([v, -x], [x, v], [1, 0], event=(0, target))
+        assert r.reached and close(r.t, mpmath.acos(target), DPS - 3)
