@@ -232,11 +232,13 @@ def test_equilibrium_start_gives_a_constant_trajectory():
 
 @pytest.mark.xfail(strict=True, reason="an event crossed twice inside one step is missed: _crosses compares "
                    "the signs of y - value at the two ends of the step only")
-def test_event_touched_and_left_within_one_step():
-    # x = sin t (x' = v, v' = -x from (0, 1)) first reaches 1 - 10^-6 at t = asin(1 - 10^-6) and
-    # falls below it again at pi - asin(1 - 10^-6), 0.0028 later, inside one step
+@pytest.mark.parametrize("gap", ["1e-6", "1e-2"])
+def test_event_touched_and_left_within_one_step(gap):
+    # x = sin t (x' = v, v' = -x from (0, 1)) first reaches 1 - gap at t = asin(1 - gap) and falls
+    # below it again at pi - asin(1 - gap), 0.0028 (gap 10^-6) or 0.28 (gap 10^-2) later, inside
+    # one step (steps are about 1 long here)
     with mpmath.workdps(DPS):
-        target = 1 - mpmath.mpf(10) ** -6
+        target = 1 - mpmath.mpf(gap)
         r = run([v, -x], [x, v], [0, 1], t_end=3, event=(0, target))
         assert r.reached and close(r.t, mpmath.asin(target))
 
