@@ -375,7 +375,7 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
                           coefficients=tuple((tuple(cs), e) for cs, e in series))
             if record:
                 pieces.append(piece)
-            if event is not None and _crosses(series[ev_i], new_state[ev_i][0], ev_v):
+            if event is not None:
                 s_hit = _locate(series, ev_i, ev_v, sig, bits)
                 if s_hit is not None:
                     t_hit = _mpf(t) + mpmath.ldexp(s_hit, q)
@@ -453,28 +453,66 @@ def _stationary(t: Fraction, t_end: Fraction | None, event, state, pieces: list,
     return RawRun(t=_mpf(t_end), state=values, reached=True, pieces=pieces)
 
 
-def _crosses(component: tuple[list[int], int], end: int, value: mpmath.mpf) -> bool:
-    """Whether y - value changes sign (or vanishes) between the start and the end of a step."""
-    cs, e = component
-    v = int(mpmath.nint(mpmath.ldexp(value, -e)))
-    return (cs[0] - v) * (end - v) <= 0
+def _variations(p: list, lo: mpmath.mpf, hi: mpmath.mpf) -> int:
+    """Sign variations of the coefficients of ``(1 + x)^n p((lo + hi x)/(1 + x))``: by Descartes'
+    rule an upper bound on the number of roots of ``p`` (coefficients lowest first) in
+    ``(lo, hi)``, of the same parity (Taylor shifts, O(n²))."""
+    c, n = list(p), len(p) - 1
+    for i in range(n):  # p(lo + x)
+        for k in range(n - 1, i - 1, -1):
+            c[k] += lo * c[k + 1]
+    width, power = hi - lo, mpmath.mpf(1)
+    for k in range(n + 1):  # p(lo + (hi − lo) y)
+        c[k] *= power
+        power *= width
+    r = c[::-1]  # y^n q(1/y), then y → y + 1
+    for i in range(n):
+        for k in range(n - 1, i - 1, -1):
+            r[k] += r[k + 1]
+    signs = [x > 0 for x in r if x != 0]
+    return sum(a != b for a, b in zip(signs, signs[1:]))
+
+
+def _first_bracket(p: list, lo: mpmath.mpf, hi: mpmath.mpf, depth: int):
+    """The leftmost ``(a, b)`` inside ``[lo, hi]`` where ``p`` changes sign, isolated by
+    Descartes' rule and bisection (so a level touched and left inside a step is found), or
+    ``None`` when ``p`` keeps its sign there (a tangency closer than ``2^{-depth}`` of the
+    interval counts as no crossing)."""
+    poly = p[::-1]
+    v_lo, v_hi = mpmath.polyval(poly, lo), mpmath.polyval(poly, hi)
+    if v_lo == 0:
+        return lo, lo
+    changes = _variations(p, lo, hi)
+    if changes == 0:  # no root inside; one at the right end is the crossing
+        return (hi, hi) if v_hi == 0 else None
+    if changes == 1 or depth == 0:
+        return (lo, hi) if v_lo * v_hi <= 0 else None
+    mid = (lo + hi) / 2
+    return _first_bracket(p, lo, mid, depth - 1) or _first_bracket(p, mid, hi, depth - 1)
 
 
 def _locate(series, i: int, value: mpmath.mpf, sig: Fraction, bits: int) -> mpmath.mpf | None:
-    """The first s in (0, sig] with sum_k c_ik s^k = value (Newton with bisection safeguard on
-    the local polynomial), or None when y_i - value keeps its sign on the step."""
+    """The first s in (0, sig] with sum_k c_ik s^k = value, or None when there is none: a cheap
+    bound (``|p(0)| > Σ_{k≥1} |c_k| sig^k``) clears most steps, Descartes' rule with bisection
+    brackets the first crossing (also one touched and left within the step), Newton with a
+    bisection safeguard refines it on the local polynomial."""
     cs, e = series[i]
     p = [mpmath.ldexp(c, e) for c in cs]
     p[0] -= value
-    poly = p[::-1]
     s_end = _mpf(sig)
-    v0, v1 = p[0], mpmath.polyval(poly, s_end)
-    if v1 == 0:
-        return s_end
-    if v0 * v1 > 0:
+    if abs(p[0]) > mpmath.fsum(abs(c) * s_end ** k for k, c in enumerate(p) if k):
         return None
-    lo, hi = mpmath.mpf(0), s_end
-    s = s_end * v0 / (v0 - v1)
+    bracket = _first_bracket(p, mpmath.mpf(0), s_end, bits)
+    if bracket is None:
+        return None
+    lo, hi = bracket
+    poly = p[::-1]
+    v0, v1 = mpmath.polyval(poly, lo), mpmath.polyval(poly, hi)
+    if v0 == 0 and lo > 0:
+        return lo
+    if v1 == 0:
+        return hi
+    s = lo + (hi - lo) * v0 / (v0 - v1) if v0 != v1 else (lo + hi) / 2
     for _ in range(4 * bits):
         val, der = mpmath.polyval(poly, s, derivative=True)
         if val == 0:

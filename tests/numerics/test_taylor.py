@@ -230,8 +230,6 @@ def test_equilibrium_start_gives_a_constant_trajectory():
         assert len(r.pieces) == 1 and r.pieces[0](mpmath.mpf(3)) == [1]
 
 
-@pytest.mark.xfail(strict=True, reason="an event crossed twice inside one step is missed: _crosses compares "
-                   "the signs of y - value at the two ends of the step only")
 @pytest.mark.parametrize("gap", ["1e-6", "1e-2"])
 def test_event_touched_and_left_within_one_step(gap):
     # x = sin t (x' = v, v' = -x from (0, 1)) first reaches 1 - gap at t = asin(1 - gap) and falls
