@@ -1,4 +1,5 @@
-"""The planted-flow census (numerics.planted_attractors) and the binomial tests (numerics.statistics)."""
+"""The planted-flow census (numerics.planted_attractors) and the binomial tests (numerics.statistics);
+the census runs come last, so a mutant that stalls the integrator fails on the quick tests first."""
 
 import mpmath
 import numpy as np
@@ -14,23 +15,6 @@ from gfverify.numerics.statistics import (
 )
 
 
-def test_q1_succeeds_iff_positive_start():
-    # q = 1: mdot = 3 m^2 (1 - m^2); m(0) > 0 reaches 1, m(0) < 0 stalls at 0^- (the theory document)
-    starts = pa.stiefel_starts(100, 1, 60, np.random.default_rng(3))
-    c = pa.census(100, 1, 60, seed=3)
-    assert c.undecided == 0
-    assert c.successes == int((starts[:, 0, 0] > 0).sum()) == c.successes_with_positive_permutation
-    assert c.spurious_with_positive_permutation == 0
-    assert c.by_loss() == {0: c.successes, 1: 60 - c.successes}
-
-
-def test_q2_limits_are_partial_permutations():
-    c = pa.census(400, 2, 40, seed=7)
-    assert c.undecided == 0 and sum(c.limits.values()) == 40
-    with mpmath.workdps(30):
-        assert all(pa.residual(P, 2) == 0 for P in c.limits)
-
-
 def test_rhs_matches_the_stiefel_formula():
     # Mdot = Gamma - M sym(M^T Gamma), Gamma = 3 M∘M, written out for one 2x2 matrix
     M = np.array([[0.3, -0.2], [0.1, 0.5]])
@@ -41,6 +25,8 @@ def test_rhs_matches_the_stiefel_formula():
 
 
 @pytest.mark.parametrize("P", [(), ((0, 0),), ((1, 0),), ((0, 1), (1, 0)), ((0, 0), (1, 1))])
+
+
 def test_jacobian_against_finite_differences(P):
     q, h = 2, 1e-6
     P0 = np.zeros((q, q))
@@ -145,6 +131,65 @@ def test_dopri_step_is_fifth_order_with_a_fourth_order_error_estimate():
     assert estimates[1] > errors[1]  # the estimate is of the lower-order solution's error
 
 
+def test_unfixed_signs_bias_the_start():
+    """Without the sign fix numpy's QR gives M11(0) of one sign far more often than half the time."""
+    m11 = pa.stiefel_starts(50, 2, 400, np.random.default_rng(0), sign_fix=False)[:, 0, 0]
+    assert abs((m11 > 0).mean() - 0.5) > 0.3
+
+
+@pytest.mark.parametrize("M, want", [
+    ([[0.995, 0.0], [0.0, 1.004]], ((0, 0), (1, 1))),
+    ([[0.0, 0.999], [-0.004, -0.001]], ((0, 1),)),
+    ([[-0.005, -0.002], [-0.001, -0.009]], ()),
+    ([[-0.005, -0.002], [-0.001, -0.011]], None),  # not within NEAR of 0
+    ([[0.99, 0.0], [0.0, 0.005]], None),       # a free entry above 0
+    ([[1.0, 0.0], [0.0, -1.0]], None),         # an entry near −1
+    ([[1.0, 1.0], [0.0, -0.005]], None),       # two units in one row
+    ([[1.0, 0.0], [1.0, -0.005]], None),       # two units in one column
+    ([[0.0, 1.0], [0.0, 1.0]], None),          # two units in one column, one row free
+    ([[0.98, 0.0], [0.0, -0.002]], None),      # not within NEAR
+    ([[0.5, 0.0], [0.0, -0.2]], None),
+])
+
+
+def test_partial_permutation_detection(M, want):
+    assert pa._partial_permutation(np.array(M)) == want
+
+
+def test_residual_is_zero_only_at_partial_permutations():
+    """F(P) = 0 at a partial permutation; at M = [[1, 1], [0, 0]] (two units in a row), Γ = 3M,
+    M sym(MᵀΓ) = 6M, so F = −3M and max |F| = 3."""
+    with mpmath.workdps(30):
+        assert pa.residual(((0, 1), (1, 0)), 2) == 0 and pa.residual(((2, 0),), 3) == 0
+        assert pa.residual(((0, 0), (0, 1)), 2) == 3
+
+
+def test_spectrum_at_a_spurious_limit():
+    """At P = E₁₁ (q = 2, loss 1): the learned entry relaxes with eigenvalue −6 (ṁ = 3m²(1 − m²) has
+    derivative −6 at m = 1); F is quadratic in the unlearned entries, so no eigenvalue is positive."""
+    with mpmath.workdps(30):
+        eig = sorted(float(mpmath.re(e)) for e in pa.spectrum(((0, 0),), 2))
+    assert eig[0] == pytest.approx(-6.0, abs=1e-20)
+    assert max(eig) <= 1e-20
+
+
+def test_q1_succeeds_iff_positive_start():
+    # q = 1: mdot = 3 m^2 (1 - m^2); m(0) > 0 reaches 1, m(0) < 0 stalls at 0^- (the theory document)
+    starts = pa.stiefel_starts(100, 1, 60, np.random.default_rng(3))
+    c = pa.census(100, 1, 60, seed=3)
+    assert c.undecided == 0
+    assert c.successes == int((starts[:, 0, 0] > 0).sum()) == c.successes_with_positive_permutation
+    assert c.spurious_with_positive_permutation == 0
+    assert c.by_loss() == {0: c.successes, 1: 60 - c.successes}
+
+
+def test_q2_limits_are_partial_permutations():
+    c = pa.census(400, 2, 40, seed=7)
+    assert c.undecided == 0 and sum(c.limits.values()) == 40
+    with mpmath.workdps(30):
+        assert all(pa.residual(P, 2) == 0 for P in c.limits)
+
+
 def test_census_q1_follows_the_closed_form_until_t_max():
     """With t_max too short to converge every run is undecided, none is decided at any time."""
     c = pa.census(50, 1, 8, seed=2, t_max=0.5)
@@ -165,43 +210,3 @@ def test_census_counts_positive_permutations_of_the_starts():
     assert decided == c.positive_permutation
     assert sum(c.by_loss().values()) == 30 and c.by_loss().get(0, 0) == c.successes
     assert set(c.by_loss()) <= {0, 1, 2}
-
-
-def test_unfixed_signs_bias_the_start():
-    """Without the sign fix numpy's QR gives M11(0) of one sign far more often than half the time."""
-    m11 = pa.stiefel_starts(50, 2, 400, np.random.default_rng(0), sign_fix=False)[:, 0, 0]
-    assert abs((m11 > 0).mean() - 0.5) > 0.3
-
-
-@pytest.mark.parametrize("M, want", [
-    ([[0.995, 0.0], [0.0, 1.004]], ((0, 0), (1, 1))),
-    ([[0.0, 0.999], [-0.004, -0.001]], ((0, 1),)),
-    ([[-0.005, -0.002], [-0.001, -0.009]], ()),
-    ([[-0.005, -0.002], [-0.001, -0.011]], None),  # not within NEAR of 0
-    ([[0.99, 0.0], [0.0, 0.005]], None),       # a free entry above 0
-    ([[1.0, 0.0], [0.0, -1.0]], None),         # an entry near −1
-    ([[1.0, 1.0], [0.0, -0.005]], None),       # two units in one row
-    ([[1.0, 0.0], [1.0, -0.005]], None),       # two units in one column
-    ([[0.0, 1.0], [0.0, 1.0]], None),          # two units in one column, one row free
-    ([[0.98, 0.0], [0.0, -0.002]], None),      # not within NEAR
-    ([[0.5, 0.0], [0.0, -0.2]], None),
-])
-def test_partial_permutation_detection(M, want):
-    assert pa._partial_permutation(np.array(M)) == want
-
-
-def test_residual_is_zero_only_at_partial_permutations():
-    """F(P) = 0 at a partial permutation; at M = [[1, 1], [0, 0]] (two units in a row), Γ = 3M,
-    M sym(MᵀΓ) = 6M, so F = −3M and max |F| = 3."""
-    with mpmath.workdps(30):
-        assert pa.residual(((0, 1), (1, 0)), 2) == 0 and pa.residual(((2, 0),), 3) == 0
-        assert pa.residual(((0, 0), (0, 1)), 2) == 3
-
-
-def test_spectrum_at_a_spurious_limit():
-    """At P = E₁₁ (q = 2, loss 1): the learned entry relaxes with eigenvalue −6 (ṁ = 3m²(1 − m²) has
-    derivative −6 at m = 1); F is quadratic in the unlearned entries, so no eigenvalue is positive."""
-    with mpmath.workdps(30):
-        eig = sorted(float(mpmath.re(e)) for e in pa.spectrum(((0, 0),), 2))
-    assert eig[0] == pytest.approx(-6.0, abs=1e-20)
-    assert max(eig) <= 1e-20
