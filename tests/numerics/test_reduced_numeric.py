@@ -256,3 +256,11 @@ def test_run_flow_of_a_relu_sum_matches_bulirsch_stoer():
         bs = rn.trajectory(rn.relu_sum_link(1), _mp(M0), [mpmath.mpf(t) for t in rec.times[1:]])
     assert all(abs(a[0, 0] - b[0, 0]) < 1e-11 for a, b in zip(rec.states[1:], bs))
     assert rec.largest_loss_increase < 0
+
+
+def test_ginibre_start_is_the_draw_over_root_d():
+    """M(0) = Z/√d (A11) with Z the seed's standard normal draw, read exactly: d = 100 scales by 1/10."""
+    M = rn.ginibre_start(2, 100, np.random.default_rng(3))
+    Z = np.random.default_rng(3).standard_normal((2, 2))
+    assert all(isinstance(e, sympy.Rational) for e in M)
+    assert np.allclose(np.array(M.tolist(), dtype=float), Z / 10, rtol=0, atol=1e-15)
