@@ -142,3 +142,11 @@ def test_alpha_whose_reality_is_undecided_is_refused():
     # nan is a number that is not real (sympy leaves is_real undecided): not a Hermite coefficient
     with pytest.raises(InputError, match="real number"):
         ro.check_alphas({1: sympy.nan})
+
+
+def test_matrix_entries_are_named_by_one_based_row_and_column():
+    """The documented names: M has independent entries m_ij, G = Gᵀ has g_ij = g_ji, i, j from 1
+    (the names derivations and statements print)."""
+    m11, m12, m21, m22, g11, g12, g22 = sympy.symbols("m11 m12 m21 m22 g11 g12 g22", real=True)
+    assert ro.general_matrix(2) == sympy.Matrix([[m11, m12], [m21, m22]])
+    assert ro.symmetric_matrix(2) == sympy.Matrix([[g11, g12], [g12, g22]])
