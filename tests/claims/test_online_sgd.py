@@ -63,11 +63,13 @@ def test_bgj_step_sizes(s):
 @pytest.mark.parametrize("s, ds, seeds", [
     (1, (10**2, 10**3, 10**4, 10**5, 10**6), 16),
     (2, (10**2, 10**3, 10**4, 10**5), 16),
+    (2, (10**2, 10**3, 10**4, 10**5, 10**6), 8),  # d = 10^6: about 40 CPU minutes
     (3, (100, 316, 1000), 8),
 ])
 def test_escape_rate_sweep(s, ds, seeds):
-    # the whole BGJ sweep that does not fit the full tier (minutes to tens of minutes each;
-    # docs/online_sgd.md); d = 10^4 for s = 3 needs ~10^10 steps per run and is not run
+    # the whole BGJ sweep that does not fit the full tier (minutes to an hour each;
+    # docs/online_sgd.md); d = 10^4 for s = 3 needs ~10^10 steps (about 1 CPU hour) per run and
+    # is not run
     ev = sgd.escape_rate(DPS, s=s, ds=ds, seeds=seeds)
     assert ev.holds, dict(ev.details)
 
