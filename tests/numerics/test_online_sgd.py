@@ -276,6 +276,10 @@ def test_escape_level_is_the_planted_loss_polynomial():
     power, level = tanh.escape_level(0.5)
     assert level == pytest.approx(float(np.polyval(power[::-1], 0.5)), rel=1e-14) and power[1] > 0.3
     assert tanh.escape_level(np.inf)[1] == np.inf
+    # Mehler: Σ α_k² m1^k = E[tanh x tanh y] at correlation m1, here a certified 2-D integral
+    from gfverify.numerics.certified_kernels import strip_correlation
+    kernel = float(strip_correlation(sympy.tanh(Z), sympy.tanh(Z), sympy.Rational(1, 2), 15, z=Z).mid())
+    assert level == pytest.approx(kernel, rel=1e-9)
 
 
 @pytest.mark.parametrize("sampler", ["exact", "full"])

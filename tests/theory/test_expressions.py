@@ -197,6 +197,10 @@ def test_rational_powers_of_numbers_are_roots_within_the_budget():
     text = "*".join(f"(10**99+{k})**(1/3)" for k in range(5))
     with pytest.raises(InputError, match=f"more than {ex.MAX_ROOT_DIGITS} digits"):
         parse_expression(text, [Z])
+    # numerator and denominator both count: 1/(10**49 + k) has 1 + 50 digits, six of them 306
+    text = "+".join(f"(1/(10**49+{k}))**(1/3)" for k in range(6))
+    with pytest.raises(InputError, match=f"more than {ex.MAX_ROOT_DIGITS} digits"):
+        parse_expression(text, [Z])
 
 
 def test_an_exact_result_with_too_many_digits_is_refused():
