@@ -35,6 +35,7 @@ from gfverify.numerics.certified_tails import (  # noqa: F401 (re-exported)
     tail_bound,
     tail_length,
 )
+from gfverify.numerics.precision import exact_fraction
 from gfverify.theory.hermite import Z, breakpoints, symmetry_zeros
 
 try:
@@ -184,10 +185,9 @@ def arb_function(expr: sympy.Expr, z: sympy.Symbol = Z) -> Callable:
 
 
 def _binary(e: sympy.Float):
-    """A sympy Float as the exact binary number it stores, sign included (``mpf.man_exp`` gives
-    the unsigned mantissa)."""
-    sign, man, exp, _ = mpmath.mpf(e)._mpf_
-    return (-1) ** sign * arb(int(man)) * arb(2) ** int(exp)
+    """A sympy Float as the exact binary number it stores, sign included."""
+    f = exact_fraction(mpmath.mpf(e))
+    return arb(f.numerator) / f.denominator  # the denominator is a power of 2: exact
 
 
 def _rational(e: sympy.Expr):

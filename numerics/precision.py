@@ -4,6 +4,7 @@ the number of significant decimal digits on which the two runs agree is reported
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Callable, Sequence, TypeVar
 
 import mpmath
@@ -13,6 +14,14 @@ T = TypeVar("T")
 #: Digits that a numeric check may lose to rounding and discretisation before it is judged;
 #: tolerances are ``10**-(dps - GUARD_DIGITS)`` relative, never tuned per claim.
 GUARD_DIGITS = 5
+
+
+def exact_fraction(x: mpmath.mpf | float) -> Fraction:
+    """The binary number a float stores, as an exact fraction, sign included (``mpf.man_exp``
+    gives the unsigned mantissa, so reading a float through it loses the sign)."""
+    sign, man, exp, _ = mpmath.mpf(x)._mpf_
+    man, exp = (-1) ** sign * int(man), int(exp)
+    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
 
 
 def second_precision(dps: int) -> int:

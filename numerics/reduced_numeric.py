@@ -34,6 +34,7 @@ from gfverify.numerics import ode
 from gfverify.numerics.averaging import inner_average_here, inner_average_many
 from gfverify.numerics.bulirsch_stoer import BulirschStoer, default_kmax
 from gfverify.numerics.hermite import hermite_coefficients
+from gfverify.numerics.precision import exact_fraction
 from gfverify.numerics.quadrature import piecewise_legendre
 from gfverify.numerics.random_matrices import haar_stiefel
 from gfverify.theory import reduced_ode as ro
@@ -49,11 +50,9 @@ def _sym_matrix(G: Matrix) -> sympy.Matrix:
 
 
 def _ratio(x) -> tuple[int, int]:
-    """A binary float as the exact ratio (numerator, denominator) it stores, sign included
-    (``mpf.man_exp`` gives the unsigned mantissa)."""
-    sign, man, exp, _ = mpmath.mpf(x)._mpf_
-    man, exp = (-1) ** sign * int(man), int(exp)
-    return (man * 2**exp, 1) if exp >= 0 else (man, 2**-exp)
+    """A binary float as the exact ratio (numerator, denominator) it stores, sign included."""
+    f = exact_fraction(x)
+    return f.numerator, f.denominator
 
 
 def _check_q(q: int) -> int:

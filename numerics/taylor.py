@@ -22,6 +22,7 @@ import mpmath
 import sympy
 
 from gfverify.errors import InputError
+from gfverify.numerics.precision import exact_fraction
 
 #: default cap on the number of steps (an s = 3 plateau at d = 10^8 takes about 220)
 MAX_STEPS = 10_000
@@ -342,7 +343,7 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
         consts = _constants(program, bits)
         state = [to_fixed(mpmath.mpf(v), bits) for v in y0]
         t = Fraction(0)
-        t_end_f = None if t_end is None else _fraction(mpmath.mpf(t_end))
+        t_end_f = None if t_end is None else exact_fraction(t_end)
         if event is not None:
             ev_i, ev_v = event[0], mpmath.mpf(event[1])
             if mpmath.ldexp(state[ev_i][0], state[ev_i][1]) == ev_v:
@@ -386,13 +387,6 @@ def integrate(program: Program, y0: Sequence[mpmath.mpf], dps: int, t_end: mpmat
         raise InputError(f"the integration did not finish within {max_steps} steps "
                          f"(t = {mpmath.nstr(_mpf(t), 6)}, "
                          f"state = {[mpmath.nstr(mpmath.ldexp(x, e), 6) for x, e in state]})")
-
-
-def _fraction(x: mpmath.mpf) -> Fraction:
-    """The exact binary number ``x`` stores, sign included (``mpf.man_exp`` is unsigned)."""
-    sign, man, exp, _ = x._mpf_
-    man, exp = (-1) ** sign * int(man), int(exp)
-    return Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
 
 
 def _mpf(x: Fraction) -> mpmath.mpf:

@@ -102,17 +102,23 @@ def test_tanh_tail_bounds_the_true_tail():
         assert rest / kept < tail.eps.upper()
 
 
-@pytest.mark.slow
-def test_tanh_time_is_enclosed():
-    """The enclosure with every Hermite term contains the closed form truncated at K = 60."""
-    coeffs = hermite_coefficients(sympy.tanh(Z), 60, 40)
-    m0 = 1 / sympy.sqrt(10**6)
-    ball, _, _ = co.link_escape_enclosure(sympy.tanh(Z), Z, m0, HALF, 30, planted=False)
+def _truncated_escape_time(link: sympy.Expr, K: int, m0, m1) -> mpmath.mpf:
+    """The closed-form escape time (numerics.timescales) of the link's series truncated at K, with
+    α_k² from the quadrature coefficients of numerics.hermite (40 digits) read as exact rationals."""
+    coeffs = hermite_coefficients(link, K, 40)
     with mpmath.workdps(45):
         alphas = {k: sympy.sqrt(sympy.Rational(mpmath.nstr(a**2, 45))) for k, a in enumerate(coeffs.alphas)
                   if k and a != 0}
-        value = nts.escape_time(ro.single_index_rhs(alphas, M), M, m0, HALF)
-        assert _contains(ball, value) and ball.rad() < arb("1e-30")
+        return +nts.escape_time(ro.single_index_rhs(alphas, M), M, m0, m1)
+
+
+@pytest.mark.slow
+def test_tanh_time_is_enclosed():
+    """The enclosure with every Hermite term contains the closed form truncated at K = 60."""
+    m0 = 1 / sympy.sqrt(10**6)
+    ball, _, _ = co.link_escape_enclosure(sympy.tanh(Z), Z, m0, HALF, 30, planted=False)
+    value = _truncated_escape_time(sympy.tanh(Z), 60, m0, HALF)
+    assert _contains(ball, value) and ball.rad() < arb("1e-30")
 
 
 def test_a_link_without_a_growth_bound_is_refused():
@@ -245,12 +251,8 @@ def test_link_escape_time_of_erf():
     m0, m1 = sympy.Rational(1, 10), HALF
     ball, coeffs, tail = co.link_escape_enclosure(sympy.erf(Z), Z, m0, m1, 20, planted=False)
     assert tail.eps < arb(10) ** -25
-    ref = hermite_coefficients(sympy.erf(Z), 41, 40)
-    with mpmath.workdps(45):
-        alphas = {k: sympy.sqrt(sympy.Rational(mpmath.nstr(a**2, 45))) for k, a in enumerate(ref.alphas)
-                  if k and a != 0}
-        value = nts.escape_time(ro.single_index_rhs(alphas, M), M, m0, m1)
-        assert _contains(ball, value) and ball.rad() < arb("1e-18")
+    value = _truncated_escape_time(sympy.erf(Z), 41, m0, m1)
+    assert _contains(ball, value) and ball.rad() < arb("1e-18")
 
 
 def test_escape_certificate_by_taylor_and_by_monotonicity():

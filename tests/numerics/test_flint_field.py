@@ -22,15 +22,21 @@ def _tmatvec(rows, v):
     return [mpmath.fsum(rows[i][j] * v[i] for i in range(len(rows))) for j in range(len(rows[0]))]
 
 
+def _at_start(p):
+    """The square cost, the start θ0, the Jacobian D (rows) and ∇C at the outputs, at the
+    working precision."""
+    cost = SquareCost(p.y_mp(), p.model.n_points)
+    theta = p.theta0_mp()
+    x, rows = p.model.outputs_and_jacobian(theta)
+    return cost, theta, rows, cost.grad(x)
+
+
 def test_tall_jacobian_gives_the_least_squares_solution():
     # K = 4 parameters, QN = 5 outputs: D⁺g is the least-squares solution w of Dw ≈ g, so the
     # residual g − Dw is orthogonal to every column of D (the normal equations Dᵀ(g − Dw) = 0)
     p = random_mlp((1, 1, 1), 5, 3, require_overparametrized=False)
     with mpmath.workdps(DPS):
-        cost = SquareCost(p.y_mp(), p.model.n_points)
-        theta = p.theta0_mp()
-        x, rows = p.model.outputs_and_jacobian(theta)
-        g = cost.grad(x)
+        cost, theta, rows, g = _at_start(p)
         w = [-v for v in flint_field.homotopy_field_arb(p.model, cost, 1, theta)]
         residual = [a - b for a, b in zip(g, _matvec(rows, w))]
         scale = max(abs(v) for v in g) * max(abs(v) for row in rows for v in row)
@@ -47,10 +53,7 @@ def test_wide_jacobian_interpolates_the_outputs_exactly():
     # K = 7 ≥ QN = 2: D D⁺ g = g (the minimum-norm solution solves Dw = g), and α = 0 is −Dᵀg
     p = random_mlp((1, 2, 1), 2, 0)
     with mpmath.workdps(DPS):
-        cost = SquareCost(p.y_mp(), p.model.n_points)
-        theta = p.theta0_mp()
-        x, rows = p.model.outputs_and_jacobian(theta)
-        g = cost.grad(x)
+        cost, theta, rows, g = _at_start(p)
         w = [-v for v in flint_field.homotopy_field_arb(p.model, cost, 1, theta)]
         assert max(abs(a - b) for a, b in zip(_matvec(rows, w), g)) < tolerance(DPS)
         grad = flint_field.homotopy_field_arb(p.model, cost, 0, theta)

@@ -1,3 +1,5 @@
+from fractions import Fraction
+
 import mpmath
 import pytest
 
@@ -80,3 +82,12 @@ def test_two_precisions_runs_each_under_its_own_working_precision():
     runs = P.two_precisions(lambda p: (mpmath.mpf(p), mpmath.mpf(mpmath.mp.dps)), 20, 35)
     assert runs.low == (20, 20) and runs.high == (35, 35) and runs.dps_high == 35
     assert runs.digits == pytest.approx(-mpmath.log10(mpmath.mpf(15) / 35))  # |20 − 35| / 35
+
+
+@pytest.mark.parametrize("x, expected", [(-0.375, Fraction(-3, 8)), (0.375, Fraction(3, 8)),
+                                         (-6.0, Fraction(-6)), (2.0**70, Fraction(2**70)),
+                                         (0.0, Fraction(0)), (-(2.0**-60), Fraction(-1, 2**60))])
+def test_exact_fraction_keeps_the_sign_and_every_bit(x, expected):
+    """The float's own value (Python's Fraction(float) is the independent reading), sign included:
+    ``mpf.man_exp`` alone would give 3/8 for −0.375."""
+    assert P.exact_fraction(mpmath.mpf(x)) == expected == Fraction(x)
