@@ -2,7 +2,8 @@
 
 The full mutant space is large (cosmic-ray enumerates about 10 000 meaningful mutants of the two
 layers), far more than a 2-core machine can test in a session, so this script draws a uniform
-random sample of them, runs each against the tests that import its module, and reports the kill
+random sample of them, runs each against the tests that can reach its module (the test files that
+import it, then those importing a package module that depends on it), and reports the kill
 rate with a Wilson 95% interval and every survivor with its diff. Mutants that only swap an
 operator for a bitwise, shift, modulo, floor-division or power one are left out: they die on the
 first call (sympy and mpmath reject them) and would only inflate the rate.
@@ -47,12 +48,49 @@ SKIP_MODULES = {"__init__.py", "strategies.py"}  # strategies: test-only generat
 TIMEOUT = 300.0
 
 
+PACKAGES = {"gfverify": "src/gfverify", "gfverify.theory": "theory", "gfverify.numerics": "numerics",
+            "gfverify.claims": "claims"}
+FROM_IMPORT = re.compile(r"^\s*from (gfverify(?:\.\w+)*) import (\([^)]*\)|[^\n]*)", re.M)
+PLAIN_IMPORT = re.compile(r"^\s*import (gfverify(?:\.\w+)+)", re.M)
+
+
+def _modules(root: Path) -> dict[str, Path]:
+    """Every module of the package by its dotted name (``gfverify.numerics.hermite`` ...)."""
+    found = {}
+    for package, where in PACKAGES.items():
+        for path in (root / where).rglob("*.py"):
+            parts = path.relative_to(root / where).with_suffix("").parts
+            parts = parts[:-1] if parts[-1] == "__init__" else parts
+            found[".".join((package, *parts))] = path
+    return found
+
+
+def _imported(text: str, modules: dict[str, Path]) -> set[str]:
+    """The package modules a source text imports (``from a.b import c`` counts ``a.b.c`` when
+    that is a module, else ``a.b``)."""
+    out = {m for m in PLAIN_IMPORT.findall(text) if m in modules}
+    for package, names in FROM_IMPORT.findall(text):
+        for name in re.findall(r"\b(\w+)\b(?:\s+as\s+\w+)?", names.strip("()")):
+            out.add(f"{package}.{name}" if f"{package}.{name}" in modules else package)
+    return out & modules.keys()
+
+
 def tests_for(module: Path, root: Path) -> list[str]:
-    """The test files that import ``module`` (by its dotted name or ``from layer import name``)."""
-    layer, name = module.parent.name, module.stem
-    pattern = re.compile(rf"gfverify\.{layer}\.{name}\b|from gfverify\.{layer} import [^\n]*\b{name}\b")
-    return sorted(str(p.relative_to(root)) for p in (root / "tests").rglob("test_*.py")
-                  if pattern.search(p.read_text()))
+    """The test files that import ``module``, then those that import a package module depending
+    on it (transitively, by static imports): the tests that can see the mutant, nearest first."""
+    modules = _modules(root)
+    graph = {name: _imported(path.read_text(), modules) for name, path in modules.items()}
+    target = next(name for name, path in modules.items() if path.resolve() == module.resolve())
+    depth, frontier = {target: 0}, [target]
+    while frontier:
+        frontier = [name for name, deps in graph.items() if name not in depth and deps & set(frontier)]
+        depth.update((name, max(depth.values()) + 1) for name in frontier)
+    ranked = []
+    for path in (root / "tests").rglob("test_*.py"):
+        hits = [depth[m] for m in _imported(path.read_text(), modules) if m in depth]
+        if hits:
+            ranked.append((min(hits), str(path.relative_to(root))))
+    return [name for _, name in sorted(ranked)]
 
 
 def mutation_specs(module: Path, root: Path) -> list[tuple[str, int]]:
@@ -76,10 +114,13 @@ def run_mutant(module: str, operator: str, occurrence: int, tests: list[str], ro
     command = (f"timeout -s KILL {int(TIMEOUT)} {sys.executable} -m pytest -x -q -p no:cacheprovider "
                "-m 'not slow and not sweep' " + " ".join(tests))
     start = time.time()
+    # a fresh numba cache: the on-disk cache is keyed on the file defining a compiled function, so
+    # a loop compiled before the mutation (in sgd_exact.py, say) would not see a mutated helper
+    numba_cache = tempfile.TemporaryDirectory(prefix="mutant-numba-")
     # its own process group, so that a timeout also ends the pytest that cosmic-ray started
     proc = subprocess.Popen(["cosmic-ray", "mutate-and-test", module, operator, str(occurrence), command],
                             cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, env={**os.environ, "NUMBA_CACHE_DIR": numba_cache.name})
     try:
         stdout, _ = proc.communicate(timeout=TIMEOUT + 60)
         record = json.loads(stdout.strip().splitlines()[-1])
@@ -89,6 +130,7 @@ def run_mutant(module: str, operator: str, occurrence: int, tests: list[str], ro
         record = {"worker_outcome": "abnormal", "test_outcome": None, "diff": ""}
     finally:
         subprocess.run(["git", "checkout", "--", module], cwd=root, check=True)
+        numba_cache.cleanup()
     outcome = {"killed": "killed", "survived": "survived"}.get(record.get("test_outcome"), "incompetent")
     if record.get("worker_outcome") == "abnormal":
         outcome = "timeout"
