@@ -274,3 +274,12 @@ def test_escape_certificate_of_a_link_uses_the_lemma():
     assert out["m_T_method"].startswith("monotonicity lemma")
     mT = out["m_T_enclosure"]
     assert abs(mpmath.mpf(mT["mid"]) - mpmath.mpf("0.25")) <= mpmath.mpf(mT["rad"]) < mpmath.mpf("1e-3")
+
+
+def test_complex_horner_is_the_polynomial_at_the_point():
+    """acb_poly_eval(p, x) = p(x): against flint's own real evaluation at a real point and the
+    expanded value at 1 + 2i (p = 3 − m + 2m³: p(1 + 2i) = −20 − 6i by hand: (1 + 2i)³ = −11 − 2i)."""
+    p = flint.arb_poly([3, -1, 0, 2])
+    assert co.acb_poly_eval(p, flint.acb(arb(1) / 3)).real.contains(p(arb(1) / 3))
+    assert co.acb_poly_eval(p, flint.acb(1, 2)).contains(flint.acb(-20, -6))
+    assert not co.acb_poly_eval(p, flint.acb(1, 2)).contains(flint.acb(20, 6))
