@@ -252,6 +252,7 @@ def test_a_unit_singular_value_leaves_that_direction_deterministic():
 @pytest.mark.parametrize("g, zs, N, point, reason", [
     (sympy.Abs(Z1**2 - 1), [Z1], [[R(1, 2)]], [0], "not along a hyperplane"),
     (sympy.Max(Z1 * Z2, 0), [Z1, Z2], [[R(1, 2), 0], [0, R(1, 2)]], [0, 0], "not along a hyperplane"),
+    (sympy.Abs(sympy.sin(Z1)), [Z1], [[R(1, 2)]], [0], "not along a hyperplane"),
     (sympy.tanh(Z1**2), [Z1], [[R(1, 2)]], [0], "analytic strip"),
     (sympy.tanh(sympy.sin(Z1)), [Z1], [[R(1, 2)]], [0], "analytic strip"),
     (sympy.sqrt(Z1), [Z1], [[R(1, 2)]], [1], "not finite and real"),
