@@ -108,3 +108,56 @@ def test_escape_time_of_the_logistic_flow():
     want = 0.5 * np.log(0.25 * (1 - m0**2) / (m0**2 * 0.75))
     np.testing.assert_allclose(rs.escape_time_function(rhs, ro.M, sympy.Rational(1, 2))(m0), want, rtol=1e-13)
     np.testing.assert_allclose(rs.escape_times_quadrature(rhs, ro.M, m0, 0.5, 60), want, rtol=1e-13)
+
+
+def test_ginibre_statistics_are_scipys_null_laws():
+    """Each statistic of the Ginibre test at its null law, by scipy: every entry X_ij against
+    N(0, 1), tr X/√q against N(0, 1) and ‖X‖_F² against χ²_{q²}; named as the docstring says."""
+    stats = pytest.importorskip("scipy.stats")
+    q = 3
+    blocks = 1.3 * np.random.default_rng(8).standard_normal((40, q, q))
+    got = rs.ginibre_statistics(blocks)
+    entries = {f"X{i}{j}" for i in range(1, q + 1) for j in range(1, q + 1)}
+    assert set(got) == entries | {"tr X/sqrt(q)", "|X|_F^2"}
+    for i in range(q):
+        for j in range(q):
+            np.testing.assert_allclose(got[f"X{i + 1}{j + 1}"], stats.norm.cdf(blocks[:, i, j]), rtol=1e-14)
+    trace = blocks[:, 0, 0] + blocks[:, 1, 1] + blocks[:, 2, 2]
+    np.testing.assert_allclose(got["tr X/sqrt(q)"], stats.norm.cdf(trace / np.sqrt(q)), rtol=1e-14)
+    np.testing.assert_allclose(got["|X|_F^2"], stats.chi2.cdf((blocks**2).sum(axis=(1, 2)), q * q),
+                               rtol=1e-12)
+
+
+def test_ginibre_test_is_bonferroni_dkw_and_sees_correlated_diagonals():
+    """K = q² + 2 statistics, each at the DKW–Massart distance ε = (ln(2K/level)/(2n))^{1/2}: an
+    exact Ginibre sample (independent N(0, 1) entries) passes; one with X22 = X11 (every entry
+    still N(0, 1)) fails through tr X/√2 ~ N(0, 2), at Kolmogorov distance ≈ 0.083 from N(0, 1)
+    (missed with probability ≤ dkw_tail(2000, 0.083 − ε) ≈ 0.02)."""
+    n, q, level = 2000, 2, 1e-3
+    blocks = np.random.default_rng(9).standard_normal((n, q, q))
+    rejected, critical, distances = rs.ginibre_test(blocks, level)
+    assert critical == pytest.approx(np.sqrt(np.log(2 * (q * q + 2) / level) / (2 * n)), rel=1e-14)
+    assert not rejected and max(distances.values()) <= critical
+    blocks[:, 1, 1] = blocks[:, 0, 0]
+    rejected, critical, distances = rs.ginibre_test(blocks, level)
+    assert rejected and distances["tr X/sqrt(q)"] > critical
+    assert max(distances[f"X{i}{j}"] for i in (1, 2) for j in (1, 2)) < critical
+
+
+def test_finite_d_distance_is_the_sup_of_scipys_beta_law():
+    """sup_x |P(√d m ≤ x) − Φ(x)| with P(√d m ≤ x) = ½ + ½ I_{x²/d}(½, (d−1)/2) for x ≥ 0 (scipy's
+    beta and normal laws), maximized by scipy's bounded scalar search around the best of a fine
+    grid: the same number to 10 digits."""
+    stats = pytest.importorskip("scipy.stats")
+    optimize = pytest.importorskip("scipy.optimize")
+    for d in (7, 100):
+        def gap(x, d=d):
+            return -abs(0.5 + 0.5 * stats.beta.cdf(x * x / d, 0.5, (d - 1) / 2) - stats.norm.cdf(x))
+
+        grid = np.linspace(0.0, 8.0, 4001)
+        x0 = grid[np.argmin([gap(x) for x in grid])]
+        best = optimize.minimize_scalar(gap, bounds=(x0 - 0.01, x0 + 0.01), method="bounded",
+                                        options={"xatol": 1e-10})
+        with mpmath.workdps(20):
+            got = rs.finite_d_distance(d)
+        assert float(got) == pytest.approx(-best.fun, rel=1e-10)
