@@ -19,6 +19,8 @@ def test_gauss_hermite_is_exact_for_polynomials():
         for k, want in ((0, 1), (2, 1), (4, 3), (6, 15), (8, 105)):
             assert abs(mpmath.fsum(w * x**k for x, w in zip(xs, ws)) - want) < mpmath.mpf(10) ** -25
         assert gauss_hermite(1) == ([0], [1])
+        # and not beyond: E z^10 = 9!! = 945, which no 5-node rule gets (its degree is 2n - 1 = 9)
+        assert abs(mpmath.fsum(w * x**10 for x, w in zip(xs, ws)) - 945) > 1
     with pytest.raises(InputError):
         gauss_hermite(0)
 
@@ -78,3 +80,26 @@ def test_least_squares_loss_by_mehler(f, strip):
         want = (norm2 - mpmath.fsum(m ** (2 * k) * a**2 for k, a in enumerate(alphas))) / 2
         got = least_squares_loss(fun, [1, 0], [m, mpmath.mpf(4) / 5], kmax, strip)
         assert abs(got - want) < mpmath.mpf(10) ** -15
+
+
+@pytest.mark.parametrize("dps", [20, 40])
+@pytest.mark.parametrize("f, strip", [
+    (sympy.tanh(sympy.Symbol("z", real=True) + R(1, 2)), mpmath.pi / 2),
+    (1 / (1 + 4 * sympy.Symbol("z", real=True) ** 2), mpmath.mpf(1) / 2),
+])
+def test_least_squares_loss_is_correct_to_the_working_precision(f, strip, dps):
+    """The loss at the current precision (dps digits) is correct to dps digits relative, against
+    the Mehler route ½(‖f*‖² − Σ_{k≤K} m^{2k} α_k²) at dps + 20 digits (m = 3/5, K = 4)."""
+    from gfverify.numerics.hermite import hermite_coefficients
+
+    z = sympy.Symbol("z", real=True)
+    kmax, fun = 4, sympy.lambdify(z, f, "mpmath")
+    with mpmath.workdps(dps + 20):
+        m = mpmath.mpf(3) / 5
+        alphas = hermite_coefficients(f, kmax, dps + 20).alphas
+        norm2 = mpmath.quad(lambda x: fun(x) ** 2 * mpmath.npdf(x), [-mpmath.inf, 0, mpmath.inf])
+        want = (norm2 - mpmath.fsum(m ** (2 * k) * a**2 for k, a in enumerate(alphas))) / 2
+    with mpmath.workdps(dps):
+        got = least_squares_loss(fun, [1, 0], [mpmath.mpf(3) / 5, mpmath.mpf(4) / 5], kmax, strip)
+    with mpmath.workdps(dps + 20):
+        assert abs(got - want) <= mpmath.mpf(10) ** -dps * want
