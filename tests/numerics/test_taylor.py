@@ -279,3 +279,15 @@ def test_event_just_below_a_maximum_at_the_start():
         target = 1 - mpmath.mpf(10) ** -6
         r = run([v, -x], [x, v], [1, 0], event=(0, target))
         assert r.reached and close(r.t, mpmath.acos(target), DPS - 3)
+
+
+@pytest.mark.parametrize("dps", [30, 60])
+@pytest.mark.parametrize("c", [sympy.pi, sympy.Rational(1, 3)], ids=["pi", "third"])
+def test_constants_keep_the_requested_digits(c, dps):
+    # y' = c y from 1: y(1) = e^c (closed form) to the requested tolerance 10^-dps relative (the
+    # constant, irrational or a rational that is not dyadic, must carry more than dps digits)
+    with mpmath.workdps(dps):
+        r = taylor.integrate(taylor.compile_program([c * y], [y]), [mpmath.mpf(1)], dps, t_end=mpmath.mpf(1))
+    with mpmath.workdps(dps + 20):
+        want = mpmath.exp(mpmath.mpf(sympy.N(c, dps + 20)))
+        assert abs(r.state[0] - want) <= mpmath.mpf(10) ** -dps * want
