@@ -94,3 +94,19 @@ def test_polynomial_links_get_their_exact_coefficients():
     """z³: z³ = He₃ + 3He₁, so α₁ = 3 and α₃ = √6 exactly (α_0 = α_2 = 0 are dropped)."""
     alphas = timescales.link_alphas(z**3, z, DIGITS, sympy.Rational(1, 2), planted=False)
     assert alphas == {1: 3, 3: sympy.sqrt(6)}
+
+
+@pytest.mark.parametrize("engine, dps", [("auto", 30), ("auto", 60), ("pure", 31)])
+def test_escape_time_is_correct_to_the_working_precision(monkeypatch, engine, dps):
+    """R = m(m + 2)(m + 3): 1/R = 1/(6m) − 1/(2(m + 2)) + 1/(3(m + 3)) (partial fractions), so
+    T(1/10 → 3/2) = ⅙ log(b/a) − ½ log((b + 2)/(a + 2)) + ⅓ log((b + 3)/(a + 3)), to 10^-dps relative
+    (the residues p(r)/q'(r) must carry the working precision)."""
+    if engine == "pure":
+        monkeypatch.setenv("GFVERIFY_ENGINES", "pure")
+    m = sympy.Symbol("m")
+    with mpmath.workdps(dps):
+        got = timescales.escape_time(m * (m + 2) * (m + 3), m, sympy.Rational(1, 10), sympy.Rational(3, 2))
+    with mpmath.workdps(dps + 20):
+        a, b = mpmath.mpf(1) / 10, mpmath.mpf(3) / 2
+        want = mpmath.log(b / a) / 6 - mpmath.log((b + 2) / (a + 2)) / 2 + mpmath.log((b + 3) / (a + 3)) / 3
+        assert abs(got - want) <= mpmath.mpf(10) ** -dps * want
