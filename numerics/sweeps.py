@@ -12,13 +12,16 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from multiprocessing import resource_tracker
 from typing import Any
 
 from gfverify.errors import InputError
 
 #: Seconds allowed to reach a scheduler given by address (TCP connect, then the Dask handshake).
 CONNECT_TIMEOUT = 5
+#: Seconds a Ctrl-C during an embedded cluster's start waits for the start to give up.
+START_ABORT = 3
 
 
 class TaskError(RuntimeError):
@@ -98,29 +101,94 @@ def _call(blob: bytes) -> Any:
     return fn(task)
 
 
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """Keep distributed's log records (start-up, shutdown, lost connections) off stderr."""
+#: Environment of the embedded workers: a worker configures distributed's loggers from it when it
+#: imports distributed, before any of its start-up or shutdown lines ("Start worker", "Batched Comm
+#: Closed", ...); at CRITICAL they stay off the terminal, like those of this process.
+_WORKER_ENV = {"DASK_DISTRIBUTED__LOGGING": repr(dict.fromkeys(
+    ("distributed", "distributed.client", "distributed.gc", "tornado.application"), "critical"))}
+
+
+def _silence() -> Callable[[], None]:
+    """Set distributed's loggers and their handlers to CRITICAL, keeping its log records (start-up,
+    shutdown, lost connections) off stderr; returns the function that restores them. distributed
+    is imported first, because its import sets its loggers to INFO."""
+    import distributed  # noqa: F401
+
     logger = logging.getLogger("distributed")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
+    saved = [(logger, logger.level)] + [(handler, handler.level) for handler in logger.handlers]
+    for item, _ in saved:
+        item.setLevel(logging.CRITICAL)
+
+    def restore() -> None:
+        for item, level in saved:
+            item.setLevel(level)
+    return restore
+
+
+def _set_environment(values: dict[str, str]) -> Callable[[], None]:
+    """Update ``os.environ`` by ``values`` (processes spawned from now on inherit them); returns the
+    function that restores it."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+
+    def restore() -> None:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return restore
+
+
+def _in_thread(fn: Callable[[], Any], name: str) -> dict[str, Any]:
+    """Start ``fn()`` in a daemon thread with SIGINT blocked there, and so in every thread and
+    process it starts. Its outcome lands in the returned dict (``"value"`` or ``"error"``), whose
+    ``"done"`` event is set when ``fn`` has returned or raised. A Ctrl-C is then handled by this
+    process's main thread alone: it never interrupts ``fn`` halfway through an import (CPython
+    then exits by SIGINT instead of the command's exit code)."""
+    outcome: dict[str, Any] = {"done": threading.Event()}
+
+    def run() -> None:
+        try:
+            outcome["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            outcome["error"] = exc
+        finally:
+            outcome["done"].set()
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        yield
+        thread.start()
     finally:
-        logger.setLevel(level)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    return outcome
+
+
+def _result(outcome: dict[str, Any]) -> Any:
+    """Wait for a thread of :func:`_in_thread` and return or raise its outcome. The wait is on an
+    event, interruptible by Ctrl-C (a ``Thread.join`` interrupted by Ctrl-C marks the thread as
+    finished while it still runs, in Python 3.11)."""
+    while not outcome["done"].wait(0.05):
+        pass
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 @contextmanager
-def _client(scheduler: str | None, workers: int | None):
+def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     """A Dask client on an embedded local cluster (``scheduler=None``) or on ``scheduler``."""
-    with _quiet():
+    if scheduler is None:
+        with _embedded(workers or default_workers()) as client:
+            yield client
+        return
+    address = _check_reachable(scheduler)
+    _result(_in_thread(_import_distributed, "gfverify-import-distributed"))
+    with ExitStack() as quiet:
+        quiet.callback(_silence())
         from dask.distributed import Client
 
-        if scheduler is None:
-            with _embedded(workers or default_workers()) as cluster, Client(cluster) as client:
-                yield client
-            return
-        address = _check_reachable(scheduler)
         try:
             client = Client(address, timeout=f"{CONNECT_TIMEOUT}s")
         except (OSError, TimeoutError, ValueError) as exc:
@@ -130,55 +198,87 @@ def _client(scheduler: str | None, workers: int | None):
             yield client
 
 
+def _import_distributed() -> None:
+    """Import distributed (seconds on a loaded machine), for :func:`_in_thread`."""
+    import dask.distributed  # noqa: F401
+
+
 @contextmanager
-def _embedded(n: int):
-    """A local cluster of ``n`` worker processes, one thread each, no dashboard (its HTTP server
-    listens on a free loopback port, not 8787), worker logs silenced. The workers are spawned
-    with SIGINT ignored (the disposition is inherited), so a Ctrl-C at the terminal reaches only
-    this process, which kills them (a running task cannot be interrupted) and closes the
-    cluster. The cluster is built in a helper thread so that the wait stays interruptible;
-    this process ignores SIGINT only until the workers are spawned."""
-    from dask.distributed import LocalCluster
-
+def _embedded(n: int) -> Iterator[Any]:
+    """A client on a local cluster of ``n`` worker processes, one thread each, no dashboard (its
+    HTTP server listens on a free loopback port, not 8787), all logs silenced. distributed is
+    imported and the cluster built in a helper thread (:func:`_in_thread`) whose SIGINT stays
+    blocked in the workers it spawns: a Ctrl-C at the terminal reaches the whole process group,
+    but only this process acts on it. On Ctrl-C the workers are killed at once (a running task
+    cannot be interrupted; their nannies are told not to restart them), then the client and the
+    cluster are closed."""
+    # multiprocessing starts its resource tracker on first use with SIGINT blocked and unblocks it
+    # afterwards in the calling thread; started here, it leaves the cluster's threads blocked
+    resource_tracker.ensure_running()
     before = set(multiprocessing.active_children())
-    built: dict[str, Any] = {}
+    quiet, environment = ExitStack(), ExitStack()
+    aborted = threading.Event()
 
-    def build() -> None:
+    def build() -> tuple:
+        from dask.distributed import Client, LocalCluster
+
+        quiet.callback(_silence())
+        environment.callback(_set_environment(_WORKER_ENV))
+        if aborted.is_set():  # a Ctrl-C came during the import
+            return ()
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+                               silence_logs=logging.CRITICAL)
         try:
-            built["cluster"] = LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
-                silence_logs=logging.CRITICAL)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            built["error"] = exc
+            return cluster, Client(cluster)
+        except BaseException:
+            cluster.close()
+            raise
 
-    def spawned() -> set:
-        return set(multiprocessing.active_children()) - before
-
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-    builder = threading.Thread(target=build, name="gfverify-cluster-start", daemon=True)
+    built = _in_thread(build, "gfverify-cluster-start")
     try:
-        builder.start()
-        while builder.is_alive() and len(spawned()) < n:
-            time.sleep(0.01)
-    finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
-    try:
-        while builder.is_alive():
-            builder.join(0.05)
-        if "error" in built:
-            raise built["error"]
-        yield built["cluster"]
+        try:
+            cluster, client = _result(built)
+        except KeyboardInterrupt:
+            aborted.set()
+            _abort_start(built, before)
+            raise
+        try:
+            yield client
+        except KeyboardInterrupt:
+            for nanny in list(cluster.workers.values()):
+                nanny.close_gracefully(reason="interrupted")  # no restart of a killed worker
+            _kill(set(multiprocessing.active_children()) - before)
+            raise
+        finally:
+            client.close()
+            cluster.close()
     except KeyboardInterrupt:
-        for process in spawned():
-            process.kill()
+        # distributed stays silent: what is left of an aborted start closes at exit
+        quiet.pop_all()  # (callbacks only: dropped, never run)
         raise
     finally:
-        builder.join()
-        if "cluster" in built:
-            built["cluster"].close()
+        if built["done"].is_set():
+            environment.close()
+            quiet.close()
+
+
+def _abort_start(built: dict[str, Any], before: set) -> None:
+    """A Ctrl-C while the embedded cluster starts: wait for the start to give up (at most
+    START_ABORT seconds), killing each worker as it appears, and close the cluster if it got
+    built after all."""
+    deadline = time.monotonic() + START_ABORT
+    while not built["done"].wait(0.05) and time.monotonic() < deadline:
+        _kill(set(multiprocessing.active_children()) - before)
+    _kill(set(multiprocessing.active_children()) - before)
+    for part in reversed(built.get("value", ())):
+        part.close()
+
+
+def _kill(processes: set) -> None:
+    """SIGKILL each of ``processes`` (embedded workers)."""
+    for process in processes:
+        process.kill()
 
 
 def _check_reachable(scheduler: str) -> str:
