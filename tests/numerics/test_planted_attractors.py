@@ -42,6 +42,24 @@ def test_jacobian_against_finite_differences(P):
         assert np.allclose([float(J[r, a]) for r in range(q * q)], col, atol=1e-6)
 
 
+@pytest.mark.parametrize("P", [((0, 1), (2, 0)), ((0, 2), (1, 1), (2, 0))])
+def test_jacobian_against_finite_differences_q3(P):
+    """q = 3 (a q²×q² = 9×9 matrix): each column of DF(P) is the central difference of F along
+    one unit matrix (F is cubic, so the difference is exact up to h² and rounding)."""
+    q, h = 3, 1e-6
+    P0 = np.zeros((q, q))
+    for i, j in P:
+        P0[i, j] = 1
+    with mpmath.workdps(30):
+        J = pa.jacobian(P, q)
+    assert (J.rows, J.cols) == (q * q, q * q)
+    for a in range(q * q):
+        E = np.zeros(q * q)
+        E[a] = h
+        col = (pa.planted_rhs((P0 + E.reshape(q, q))[None]) - pa.planted_rhs((P0 - E.reshape(q, q))[None]))[0]
+        np.testing.assert_allclose([float(J[r, a]) for r in range(q * q)], col.ravel() / (2 * h), atol=1e-6)
+
+
 def test_spectrum_at_the_global_minimum_and_at_zero():
     with mpmath.workdps(30):
         at_identity = [mpmath.re(e) for e in pa.spectrum(((0, 0), (1, 1)), 2)]
