@@ -103,6 +103,7 @@ def _leftovers(directory):
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.timing
 def test_sigint_stops_verify(tmp_path, jobs):
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops `verify` within
     5 s, exit 130 with one line, the workers gone and no output file or temporary left. The
@@ -179,6 +180,7 @@ def test_escape_at_huge_dimension_gives_the_time(d):
     assert record["T_closed_form"].startswith("83333333333333333333")
 
 
+@pytest.mark.timing
 def test_hermite_closed_form_time_limit_falls_back():
     import time
 

@@ -86,6 +86,7 @@ def _free_port() -> int:
     ("tcp://no-such-host.invalid:8786", "cannot connect"),
     ("refused", "cannot connect (Connection refused)"),
 ])
+@pytest.mark.timing
 def test_bad_address_is_one_input_error_at_once(address, message):
     if address == "refused":
         address = f"tcp://127.0.0.1:{_free_port()}"
@@ -96,6 +97,7 @@ def test_bad_address_is_one_input_error_at_once(address, message):
     assert message in str(info.value) and "\n" not in str(info.value)
 
 
+@pytest.mark.timing
 def test_a_port_that_is_not_a_scheduler(monkeypatch):
     """Something listens but never speaks Dask: refused after CONNECT_TIMEOUT, not a hang."""
     monkeypatch.setattr(sweeps, "CONNECT_TIMEOUT", 1)
@@ -112,6 +114,7 @@ def test_default_workers_is_the_cores():
     assert sweeps.default_workers() == len(os.sched_getaffinity(0))
 
 
+@pytest.mark.timing
 def test_nothing_to_do_starts_no_cluster():
     start = time.perf_counter()
     assert sweeps.map_tasks(abs, []) == []

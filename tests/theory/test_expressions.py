@@ -154,6 +154,7 @@ def test_caller_degree_limit_and_non_text():
         parse_expression(3, [Z])  # type: ignore[arg-type]
 
 
+@pytest.mark.timing
 def test_long_inputs_stay_fast():
     start = time.perf_counter()
     parse_expression("+".join(f"z**{k % 150}" for k in range(1500)), [Z])
