@@ -2,8 +2,8 @@
 
 The full mutant space is large (cosmic-ray enumerates about 10 000 meaningful mutants of the two
 layers), far more than a 2-core machine can test in a session, so this script draws a uniform
-random sample of them, runs each against the tests that can reach its module (the test files that
-import it, then those importing a package module that depends on it), and reports the kill
+random sample of them, runs each against the test files that import its module (with ``--reach N``
+also those importing a package module that depends on it up to N imports away), and reports the kill
 rate with a Wilson 95% interval and every survivor with its diff. Mutants that only swap an
 operator for a bitwise, shift, modulo, floor-division or power one are left out: they die on the
 first call (sympy and mpmath reject them) and would only inflate the rate.
@@ -90,14 +90,14 @@ def dependents(module: Path, root: Path) -> tuple[dict[str, int], dict[str, Path
     return depth, modules
 
 
-def tests_for(module: Path, root: Path) -> list[str]:
-    """The test files that import ``module``, then those that import a package module depending
-    on it: the tests that can see the mutant, nearest first."""
+def tests_for(module: Path, root: Path, reach: int | None = 0) -> list[str]:
+    """The test files that import ``module``, then (``reach`` > 0) those that import a package
+    module depending on it at most ``reach`` imports away (``None``: any): nearest first."""
     depth, modules = dependents(module, root)
     ranked = []
     for path in (root / "tests").rglob("test_*.py"):
         hits = [depth[m] for m in _imported(path.read_text(), modules) if m in depth]
-        if hits:
+        if hits and (reach is None or min(hits) <= reach):
             ranked.append((min(hits), str(path.relative_to(root))))
     return [name for _, name in sorted(ranked)]
 
@@ -188,7 +188,7 @@ def locate(record: dict, specs: list[tuple[str, int]], root: Path) -> int | None
     return None
 
 
-def rerun(previous: dict, root: Path) -> list[dict]:
+def rerun(previous: dict, root: Path, reach: int | None) -> list[dict]:
     """Re-test the survivors of an earlier run against the current tree."""
     survivors = [r for r in previous["results"] if r["outcome"] == "survived"]
     specs: dict[str, list[tuple[str, int]]] = {}
@@ -198,7 +198,7 @@ def rerun(previous: dict, root: Path) -> list[dict]:
         if not (root / module).exists():
             results.append({**old, "outcome": "moved", "seconds": 0})
         else:
-            tests = tests_for(root / module, root)
+            tests = tests_for(root / module, root, reach)
             if not old["diff"].startswith("(no test"):
                 if module not in specs:
                     specs[module] = mutation_specs(root / module, root)
@@ -235,17 +235,22 @@ def main() -> int:
     parser.add_argument("--only", metavar="GLOB", action="append",
                         help="mutate only modules whose path matches GLOB (e.g. 'numerics/sgd_*.py'); "
                              "repeatable; a rate from such a run is not the suite's rate")
+    parser.add_argument("--reach", type=int, default=0, metavar="N",
+                        help="also run the tests of modules depending on the mutated one up to N imports "
+                             "away (default 0: the test files importing it; -1: any distance)")
     parser.add_argument("--rerun", metavar="RESULTS.json",
                         help="re-test the survivors recorded in an earlier run's JSON instead")
     args = parser.parse_args()
     root = Path.cwd()
+    reach = None if args.reach < 0 else args.reach
     status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True)
     if status.stdout.strip():
         sys.exit("mutation.py: the work tree is not clean; run it in a fresh clone")
     if args.rerun:
         previous = json.loads(Path(args.rerun).read_text())
-        results = rerun(previous, root)
-        write(results, {"rerun_of": args.rerun, "previous": previous["summary"]}, args.json)
+        results = rerun(previous, root, reach)
+        write(results, {"rerun_of": args.rerun, "previous": previous["summary"], "reach": args.reach},
+              args.json)
         return 0
     population = []
     for layer in LAYERS:
@@ -254,7 +259,7 @@ def main() -> int:
                 continue
             if args.only and not any(fnmatch.fnmatch(str(module.relative_to(root)), g) for g in args.only):
                 continue
-            tests = tests_for(module, root)
+            tests = tests_for(module, root, reach)
             population += [(str(module.relative_to(root)), op, occ, tests)
                            for op, occ in mutation_specs(module, root)]
     sample = random.Random(args.seed).sample(population, min(args.sample, len(population)))
@@ -267,7 +272,7 @@ def main() -> int:
             results.append(run_mutant(module, op, occ, tests, root))
         print(f"[{i}/{len(sample)}] {module} {op} #{occ}: {results[-1]['outcome']}", flush=True)
     write(results, {"population": len(population), "sample": len(sample), "seed": args.seed,
-                    "only": args.only},
+                    "only": args.only, "reach": args.reach},
           args.json)
     return 0
 
