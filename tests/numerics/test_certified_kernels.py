@@ -83,3 +83,30 @@ def test_the_strip_bound_holds_and_is_tight():
 def test_correlation_outside_the_open_interval_is_refused():
     with pytest.raises(ValueError, match="correlation"):
         strip_correlation(sympy.tanh(Z), sympy.tanh(Z), R(1), 20)
+
+
+@pytest.mark.parametrize("rho", [R(1), R(-1), R(3, 2), R(-3, 2)])
+def test_a_correlation_on_or_outside_the_boundary_is_refused_by_both_routes(rho):
+    """|ρ| < 1 is required by the nested integral (s = √(1 − ρ²) > 0) and by Mehler's tail
+    (a factor 1/(1 − |ρ|)): ρ = ±1 and |ρ| > 1 are refused with the reason."""
+    with pytest.raises(ValueError, match="correlation must satisfy"):
+        strip_correlation(sympy.tanh(Z), sympy.tanh(Z), rho, 20)
+    with pytest.raises(ValueError, match="correlation must satisfy"):
+        mehler_series(sympy.erf(Z), sympy.erf(Z), rho, 20)
+
+
+def test_parseval_tail_stops_at_the_first_listed_order_within_n_max():
+    """exp(z): ‖f^(n)‖² = E[e^{2z}] = e² for every n, so the Stein tail bound is e²/n!; at 18
+    digits it must fall below 10⁻²⁰: n = 15 gives 5.7·10⁻¹², n = 22 gives 6.6·10⁻²¹. With
+    n_max = 22 the orders 10, 15, 22 are tried and the ball contains Σ α_k² = E[e^{2z}] = e²
+    (closed form); with n_max = 21 the next order is past the cap and the link is refused."""
+    from gfverify.numerics.certified_kernels import parseval_enclosure
+
+    ball = parseval_enclosure(sympy.exp(Z), 18, n_max=22)
+    saved, flint.ctx.prec = flint.ctx.prec, 200
+    try:
+        assert ball.contains(flint.arb(2).exp()) and ball.rad() < flint.arb(10) ** -18
+    finally:
+        flint.ctx.prec = saved
+    with pytest.raises(NotCertifiable, match="stays above 10\\^-20 up to n = 21"):
+        parseval_enclosure(sympy.exp(Z), 18, n_max=21)

@@ -283,3 +283,25 @@ def test_complex_horner_is_the_polynomial_at_the_point():
     assert co.acb_poly_eval(p, flint.acb(arb(1) / 3)).real.contains(p(arb(1) / 3))
     assert co.acb_poly_eval(p, flint.acb(1, 2)).contains(flint.acb(-20, -6))
     assert not co.acb_poly_eval(p, flint.acb(1, 2)).contains(flint.acb(20, 6))
+
+
+def test_positivity_is_proven_on_the_whole_interval_or_refused():
+    """R = 9/5 − m is positive on [1, 9/5) and negative on (9/5, 2]: a proof on [1, 2] must fail
+    (the interval's right end is where it is negative); its twin 11/5 − m is positive on all of
+    [1, 2] and is proven."""
+    with pytest.raises(NotCertifiable, match="cannot prove R > 0"):
+        co.prove_positive(flint.arb_poly([arb(9) / 5, -1]), arb(1), arb(2), depth=12)
+    co.prove_positive(flint.arb_poly([arb(11) / 5, -1]), arb(1), arb(2), depth=12)
+
+
+def test_the_hermite_tail_bound_holds_for_the_extremal_tail():
+    """The Parseval budget τ put entirely on k = K + 1 is the worst tail at m1 (the bound is
+    attained there): α_1² = 3/10, α_3² = 1/10, K = 3, ‖f‖² − α_0² = 1/2 (τ = 1/10), m1 = 1/2.
+    The ratio E/R_K = 4τ m⁷ / (α_1² m + 3α_3² m⁵) at m1, computed here from those sums, must lie
+    below ε (a first coefficient below ½ tells s·α_s² from s − α_s², unlike α_1² = ½)."""
+    sq = [arb(0), arb(3) / 10, arb(0), arb(1) / 10]
+    tail = co.hermite_tail(sq, arb(1) / 2, arb(1) / 2, planted=False)
+    m, tau = sympy.Rational(1, 2), sympy.Rational(1, 10)
+    worst = 4 * tau * m**7 / (sympy.Rational(3, 10) * m + 3 * sympy.Rational(1, 10) * m**5)
+    assert tail.eps.upper() >= arb(worst.p) / worst.q
+    assert tail.eps.upper() < 2 * arb(worst.p) / worst.q  # and the bound is near-sharp there
