@@ -162,3 +162,11 @@ def test_bootstrap_slope_interval_is_a_percentile_interval():
             for _ in range(200)]
     assert (lo, hi) == pytest.approx(tuple(np.percentile(boot, [5, 95])), rel=1e-12)
     assert lo < slope < hi and -1.5 < lo and hi < -0.5
+
+
+@pytest.mark.parametrize("level", [-0.1, -1.0, 1.5])
+def test_dkw_critical_refuses_a_level_outside_zero_one(level):
+    # a false-alarm rate is a probability in (0, 1): a negative one is refused by the stated
+    # message, not by a domain error of the logarithm
+    with pytest.raises(ValueError, match="need n ≥ 1 and 0 < level < 1"):
+        dkw_critical(10, level)
