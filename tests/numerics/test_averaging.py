@@ -277,3 +277,15 @@ def test_values_are_correct_to_the_working_precision():
         arc_cosine = (mpmath.sqrt(1 - r * r) + (mpmath.pi - mpmath.acos(r)) * r) / (2 * mpmath.pi)
         for got, want in ((kernel, arc_cosine), (smooth, mpmath.exp(mpmath.mpf(14) / 25))):
             assert abs(got - want) <= mpmath.mpf(10) ** -dps * abs(want)
+
+
+@pytest.mark.parametrize("c", [30, -30])
+def test_kinks_far_in_the_gaussian_tail(c):
+    """relu(z + c) with its kink at ∓30, far outside the truncation window: <A_ρ relu(· + c), relu>
+    = E[(u + 30) relu(z)] = 30/√(2π) + ρ/2 for c = 30 and 0 for c = −30, up to P(|u| > 30) < 10^-190
+    (ρ = 1/2; E relu(z) = φ(0), E[u relu(z)] = ρ E[z relu(z)] = ρ/2)."""
+    with mpmath.workdps(DPS):
+        got = inner_average_here(sympy.Max(Z1 + c, 0), sympy.Max(Z1, 0), [[R(1, 2)]], [Z1])
+    with mpmath.workdps(DPS + 20):
+        want = 30 / mpmath.sqrt(2 * mpmath.pi) + mpmath.mpf(1) / 4 if c > 0 else mpmath.mpf(0)
+        assert abs(got - want) <= mpmath.mpf(10) ** -DPS * max(1, want)
