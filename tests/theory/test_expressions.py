@@ -226,6 +226,13 @@ def test_a_product_chain_reaches_the_degree_limit_exactly():
         parse_expression("*".join(["z"] * 201), [Z])
 
 
+def test_the_depth_limit_is_exactly_the_documented_one():
+    """60 nested calls are allowed and 61 refused (docs/bad_inputs.md: 60 levels)."""
+    assert parse_expression("exp(" * 60 + "z" + ")" * 60, [Z]) is not None
+    with pytest.raises(InputError, match="nested deeper than 60 levels"):
+        parse_expression("exp(" * 61 + "z" + ")" * 61, [Z])
+
+
 @pytest.mark.parametrize("levels, ok", [(50, True), (70, False)])
 def test_nested_powers_count_towards_the_depth_on_both_sides(levels, ok):
     """Powers nested to the right, 1**(1**(…(2)…)), and to the left, ((z**1)**1)…: each level

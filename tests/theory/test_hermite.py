@@ -206,3 +206,15 @@ def test_links_outside_the_closed_form_family_say_why(f, reason):
 def test_the_square_of_a_shifted_erf_is_refused():
     with pytest.raises(H.NotClosedForm, match=r"erf\(a z \+ b\)²"):
         H.norm_squared(sympy.erf(z + 1) + z)
+
+
+@pytest.mark.parametrize("f, degrees", [
+    (sympy.Max(H.Z, 0), (None, 1)),              # relu = |z|/2 + z/2
+    (sympy.Abs(H.Z), (None, -1)),                # even: no odd part
+    (sympy.Max(H.Z, 0) + H.Z**3, (None, 3)),     # |z|/2 + (z/2 + z³)
+    (sympy.Heaviside(H.Z), (0, None)),           # 1/2 + sign(z)/2
+])
+def test_parity_degrees_of_kinked_links(f, degrees):
+    """Even and odd parts of links with kinks, from the splittings written beside each case:
+    a polynomial part is found only once the kink is written piecewise."""
+    assert H.parity_degrees(f, H.Z) == degrees
