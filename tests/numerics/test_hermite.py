@@ -86,3 +86,13 @@ def test_a_complex_value_on_the_line_is_refused():
     """sqrt(z) is complex for z < 0."""
     with pytest.raises(InputError, match="finite and real"):
         N.hermite_coefficients(sympy.sqrt(z + 1), 2, 15)
+
+
+def test_heaviside_is_one_half_at_its_jump():
+    """mp_function follows sympy's convention Heaviside(0) = 1/2 (its docstring), and is 0 and 1
+    on either side however close to the jump."""
+    step = N.mp_function(sympy.Heaviside(H.Z), H.Z)
+    assert sympy.Heaviside(0) == sympy.Rational(1, 2)
+    assert step(mpmath.mpf(0)) == mpmath.mpf(1) / 2
+    assert step(mpmath.mpf("1e-40")) == 1 and step(mpmath.mpf("-1e-40")) == 0
+    assert step(mpmath.mpf("0.75")) == 1 and step(mpmath.mpf("-0.75")) == 0
