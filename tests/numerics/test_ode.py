@@ -45,6 +45,8 @@ def test_engines_agree():
     a = ode.event_time(plateau(3), ["0.001"], 0, "0.5", 30, engine="heyoka")
     b = ode.event_time(plateau(3), ["0.001"], 0, "0.5", 30, engine="taylor")
     assert agreed_digits(a.t, b.t, 60) >= 30
+    # "auto" takes the preferred engine, heyoka, whenever it is installed (docs/numerics.md)
+    assert ode.event_time(plateau(3), ["0.001"], 0, "0.5", 30).engine == "heyoka"
 
 
 @pytest.mark.slow
