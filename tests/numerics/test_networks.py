@@ -2,6 +2,7 @@
 differentiation at raised precision) of the outputs, one parameter at a time."""
 
 import mpmath
+import numpy as np
 import pytest
 from hypothesis import given, settings
 
@@ -130,3 +131,20 @@ def test_parse_widths_reads_a_list():
 def test_as_matrix_keeps_the_rows():
     A = as_matrix([[1, 2, 3], [4, 5, 6]])
     assert (A.rows, A.cols) == (2, 3) and A[1, 0] == 4 and A[0, 2] == 3
+
+
+def test_random_mlp_draws_weights_of_variance_one_over_fan_in():
+    """θ0 of a 40-30-1 net (documented: weights N(0, 1/fan_in), biases N(0, 1/4)): the 1200
+    first-layer weights times √40 and the 30 second-layer weights times √30 are standard normal;
+    their sample mean and variance lie within 6 standard errors of 0 and 1 (√(1/n) and √(2/n);
+    false-alarm rate below 10⁻⁸ per statistic; a shift or a scale of the draw by √fan_in fails)."""
+    p = random_mlp((40, 30, 1), 2, 3, require_overparametrized=False)
+    theta = np.array(p.theta0)
+    first = theta[:1200] * np.sqrt(40)
+    biases = theta[1200:1230] * 2
+    second = theta[1230:1260] * np.sqrt(30)
+    for sample in (first, np.concatenate([biases, second])):
+        n = len(sample)
+        assert abs(sample.mean()) < 6 / np.sqrt(n)
+        assert abs(sample.var() - 1) < 6 * np.sqrt(2 / n)
+    assert len(theta) == 1200 + 30 + 30 + 1
