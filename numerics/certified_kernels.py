@@ -144,10 +144,11 @@ def strip_correlation(f: sympy.Expr, g: sympy.Expr, rho: sympy.Expr, dps: int, z
         G, s_g, B_g = _strip_link(g, z)
         rr, sigma = _rational(rho), (1 - _rational(rho) ** 2).sqrt()
         r = arb(_STRIP_R)
-        # the ellipse's semi-minor axis b = h(r − 1/r)/2 = 3h/4 must fit in both strips
+        # the ellipse's semi-minor axis b = h(r − 1/r)/2 (3h/4 at r = 2) must fit in both strips
+        minor, major = (r - 1 / r) / 2, (r + 1 / r) / 2
         room = min(s_f / sigma, s_g, s_f / abs(rr) if rho != 0 else s_g)
-        h = arb(min(1.0, float((room * 4 / 3 * arb("0.999")).lower())))  # exact: the panels' geometry
-        b, a = h * 3 / 4, h * 5 / 4
+        h = arb(min(1.0, float((room / minor * arb("0.999")).lower())))  # exact: the panels' geometry
+        b, a = h * minor, h * major
         L = arb(math.ceil(math.sqrt(2 * (dps + 4) * math.log(10)) + 1))
         panels = math.ceil(float((L / h).upper()) / 2)
         L = 2 * h * panels
