@@ -307,21 +307,23 @@ def test_the_hermite_tail_bound_holds_for_the_extremal_tail():
     assert tail.eps.upper() < 2 * arb(worst.p) / worst.q  # and the bound is near-sharp there
 
 
-def test_the_parseval_budget_is_the_true_tail_of_erf():
-    """The tail budget of link_escape_enclosure is ‖f‖² − α_0² − Σ_{1≤k≤K} α_k² (Parseval): for erf
-    (α_0 = 0), with ‖erf‖² = (2/π) arcsin(2/3) in closed form and α_k from the quadrature of
-    numerics.hermite, the ε the enclosure uses lies within 10⁻⁶ relative of the ε that budget gives
-    through the documented bound τ (K+1) q^{K+1−s} / (s α_s²), q = m1², s = 1 — never below it."""
+def test_the_parseval_budget_is_the_true_tail_of_a_shifted_erf():
+    """The tail budget of link_escape_enclosure is ‖f‖² − α_0² − Σ_{1≤k≤K} α_k² (Parseval): for
+    f = 1 + erf (α_0 = 1, so a budget forgetting α_0² would be off by 1), with ‖f‖² = 1 + (2/π)
+    arcsin(2/3) in closed form and α_k from the quadrature of numerics.hermite, the ε the enclosure
+    uses lies within 10⁻⁶ relative of the ε that budget gives through the documented bound
+    τ (K+1) q^{K+1−s} / (s α_s²), q = m1², s = 1 — and never below it."""
     import re
 
-    m1 = sympy.Rational(1, 2)
-    _, _, tail = co.link_escape_enclosure(sympy.erf(Z), Z, sympy.Rational(1, 10), m1, 20, planted=False)
+    f, m1 = 1 + sympy.erf(Z), sympy.Rational(1, 2)
+    _, _, tail = co.link_escape_enclosure(f, Z, sympy.Rational(1, 10), m1, 20, planted=False)
     K = int(re.search(r"beyond K = (\d+)", tail.reason).group(1))
     with mpmath.workdps(60):
-        alphas = hermite_coefficients(sympy.erf(Z), K, 50).alphas
-        tau = 2 / mpmath.pi * mpmath.asin(mpmath.mpf(2) / 3) - mpmath.fsum(a**2 for a in alphas)
+        alphas = hermite_coefficients(f, K, 50).alphas
+        norm_sq = 1 + 2 / mpmath.pi * mpmath.asin(mpmath.mpf(2) / 3)
+        tau = norm_sq - mpmath.fsum(a**2 for a in alphas)
         q = mpmath.mpf(1) / 4
         eps = tau * (K + 1) * q**K / alphas[1] ** 2
         got = mpmath.mpf(tail.eps.upper().str(30, radius=False))
-        assert tau > 0 and got >= eps * (1 - mpmath.mpf(10) ** -12)
-        assert got <= eps * (1 + mpmath.mpf(10) ** -6)
+        assert abs(alphas[0] - 1) < mpmath.mpf(10) ** -40 and tau > 0
+        assert eps * (1 - mpmath.mpf(10) ** -12) <= got <= eps * (1 + mpmath.mpf(10) ** -6)
