@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import lru_cache
 from pathlib import Path
 
 LAYERS = ("theory", "numerics")
@@ -77,36 +78,47 @@ def _imported(text: str, modules: dict[str, Path]) -> set[str]:
     return out & modules.keys()
 
 
-def dependents(module: Path, root: Path) -> tuple[dict[str, int], dict[str, Path]]:
-    """The package modules that depend on ``module`` (static imports, transitively), each with its
-    distance (``module`` itself at 0), and every package module by name."""
+@lru_cache(maxsize=None)
+def _import_graph(root: Path) -> tuple[dict[str, Path], dict[str, set[str]], dict[str, set[str]]]:
+    """Every package module by name, the package modules each imports, and those each test file
+    imports: read once per run (the tree is clean when a run starts, and a mutant changes no
+    import)."""
     modules = _modules(root)
     graph = {name: _imported(path.read_text(), modules) for name, path in modules.items()}
+    tests = {str(path.relative_to(root)): _imported(path.read_text(), modules)
+             for path in (root / "tests").rglob("test_*.py")}
+    return modules, graph, tests
+
+
+def dependents(module: Path, root: Path) -> dict[str, int]:
+    """The package modules that depend on ``module`` (static imports, transitively), each with its
+    distance (``module`` itself at 0)."""
+    modules, graph, _ = _import_graph(root.resolve())
     target = next(name for name, path in modules.items() if path.resolve() == module.resolve())
     depth, frontier = {target: 0}, [target]
     while frontier:
         frontier = [name for name, deps in graph.items() if name not in depth and deps & set(frontier)]
         depth.update((name, max(depth.values()) + 1) for name in frontier)
-    return depth, modules
+    return depth
 
 
 def tests_for(module: Path, root: Path, reach: int | None = 0) -> list[str]:
     """The test files that import ``module``, then (``reach`` > 0) those that import a package
     module depending on it at most ``reach`` imports away (``None``: any): nearest first."""
-    depth, modules = dependents(module, root)
+    depth = dependents(module, root)
     ranked = []
-    for path in (root / "tests").rglob("test_*.py"):
-        hits = [depth[m] for m in _imported(path.read_text(), modules) if m in depth]
+    for name, imports in _import_graph(root.resolve())[2].items():
+        hits = [depth[m] for m in imports if m in depth]
         if hits and (reach is None or min(hits) <= reach):
-            ranked.append((min(hits), str(path.relative_to(root))))
+            ranked.append((min(hits), name))
     return [name for _, name in sorted(ranked)]
 
 
 def compiled_by_numba(module: Path, root: Path) -> bool:
     """Whether a numba-compiled module depends on ``module`` (its on-disk cache would then hide
     the mutant from the compiled code)."""
-    depth, modules = dependents(module, root)
-    return any("numba" in modules[name].read_text() for name in depth)
+    modules = _import_graph(root.resolve())[0]
+    return any("numba" in modules[name].read_text() for name in dependents(module, root))
 
 
 def mutation_specs(module: Path, root: Path) -> list[tuple[str, int]]:
