@@ -248,7 +248,7 @@ def _embedded(n: int) -> Iterator[Any]:
         except KeyboardInterrupt:
             for nanny in list(cluster.workers.values()):
                 nanny.close_gracefully(reason="interrupted")  # no restart of a killed worker
-            _kill(set(multiprocessing.active_children()) - before)
+            _kill_spawned(before)
             raise
         finally:
             client.close()
@@ -269,15 +269,15 @@ def _abort_start(built: dict[str, Any], before: set) -> None:
     built after all."""
     deadline = time.monotonic() + START_ABORT
     while not built["done"].wait(0.05) and time.monotonic() < deadline:
-        _kill(set(multiprocessing.active_children()) - before)
-    _kill(set(multiprocessing.active_children()) - before)
+        _kill_spawned(before)
+    _kill_spawned(before)
     for part in reversed(built.get("value", ())):
         part.close()
 
 
-def _kill(processes: set) -> None:
-    """SIGKILL each of ``processes`` (embedded workers)."""
-    for process in processes:
+def _kill_spawned(before: set) -> None:
+    """SIGKILL every child process started since ``before`` was taken (the embedded workers)."""
+    for process in set(multiprocessing.active_children()) - before:
         process.kill()
 
 
