@@ -327,3 +327,39 @@ def test_the_parseval_budget_is_the_true_tail_of_a_shifted_erf():
         got = mpmath.mpf(tail.eps.upper().str(30, radius=False))
         assert abs(alphas[0] - 1) < mpmath.mpf(10) ** -40 and tau > 0
         assert eps * (1 - mpmath.mpf(10) ** -12) <= got <= eps * (1 + mpmath.mpf(10) ** -6)
+
+
+def test_a_validated_step_is_taken_where_the_picard_inclusion_holds():
+    """ṁ = m from 1, one step of h = 1/5: the a priori box is B ⊂ [0.79, 1.62] (the drift 1/5
+    doubled and padded), and 1 + [0, 1/5]·B ⊂ [1, 1.33] lies inside it, so the Picard test holds
+    and the step must be taken; its ball holds e^{1/5} (the exact solution). The mirrored image
+    1 − [0, 1/5]·B reaches below B, so a test of the wrong image refuses the step."""
+    ball = co._step(flint.arb_poly([0, 1]), arb(1), arb(1) / 5, 16)
+    assert ball is not None
+    with mpmath.workdps(60):
+        assert _contains(ball, mpmath.exp(mpmath.mpf(1) / 5)) and ball.rad() < arb("1e-15")
+
+
+@pytest.mark.parametrize("a", [-8, -1, -sympy.Rational(1, 2), 1, 3])
+def test_every_accepted_step_encloses_the_exact_linear_flow(a):
+    """ṁ = a m + b from x: m(h) = (x + b/a) e^{ah} − b/a. Over a grid of (b, x, h), including
+    starts beside the fixed point −b/a where the drift changes sign inside the box, each step
+    `_step` accepts holds the exact value; every short step (|a| h ≤ 1/2, where the doubled drift
+    box contracts under x + [0, h]R) is taken, and long ones are refused rather than enclosed
+    wrongly."""
+    refused = 0
+    starts = (-1, sympy.Rational(-3, 10), sympy.Rational(1, 5), 1)
+    for b, x0, h in [(b, x0, h) for b in (-2, 0, 1) for x0 in starts
+                     for h in (sympy.Rational(1, 20), HALF, 2)]:
+        q = lambda r: arb(int(sympy.Rational(r).p)) / int(sympy.Rational(r).q)  # noqa: E731
+        ball = co._step(flint.arb_poly([q(b), q(a)]), q(x0), q(h), 16)
+        if ball is None:
+            assert abs(a * h) > HALF, (a, b, x0, h)
+            refused += 1
+            continue
+        with mpmath.workdps(60):
+            mp = lambda r: mpmath.mpf(sympy.Rational(r))  # noqa: E731
+            fixed = -mp(b) / mp(a)
+            exact = (mp(x0) - fixed) * mpmath.exp(mp(a * h)) + fixed
+            assert _contains(ball, exact), (a, b, x0, h)
+    assert refused >= 12
