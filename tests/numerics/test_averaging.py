@@ -6,6 +6,7 @@ import sympy
 
 import gfverify.numerics.averaging as num
 from gfverify.errors import InputError
+from gfverify.numerics import engines
 from gfverify.numerics.averaging import average_here, inner_average, inner_average_here, inner_average_many
 from gfverify.theory.averaging import average, inner
 from gfverify.theory.hermite import h
@@ -81,6 +82,16 @@ def test_pure_mpmath_route_agrees(monkeypatch):
     with mpmath.workdps(15):
         fast = inner_average_here(sympy.tanh(Z1), sympy.Max(Z1, 0), [[R(2, 3)]], [Z1])
     assert close(slow, fast, 15)
+
+
+def test_the_flint_route_is_the_default_where_flint_is_available():
+    """With python-flint installed (and not switched off by ``GFVERIFY_ENGINES=pure``) the kernel
+    kernel's double sum goes through arb, as docs/numerics.md states; the pure route above is the
+    fallback."""
+    flint = engines.module("flint")
+    if flint is None:
+        pytest.skip("python-flint is not available to this run")
+    assert num._flint() is flint
 
 
 def test_narrow_strip_gets_a_finer_grid():
