@@ -85,7 +85,7 @@ def test_pure_mpmath_route_agrees(monkeypatch):
 
 
 def test_the_flint_route_is_the_default_where_flint_is_available():
-    """With python-flint installed (and not switched off by ``GFVERIFY_ENGINES=pure``) the kernel
+    """With python-flint installed (and not switched off by ``GFVERIFY_ENGINES=pure``) the
     kernel's double sum goes through arb, as docs/numerics.md states; the pure route above is the
     fallback."""
     flint = engines.module("flint")
