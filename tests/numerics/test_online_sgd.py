@@ -398,3 +398,41 @@ def test_degrees_and_kmax():
     assert _setup(model="two-timescale", refit="hermite", link=h(2, Z), degree=5).kmax == 5
     assert _setup(link=sympy.tanh(Z)).kmax == 1 and _setup(link=sympy.tanh(Z)).target.degree == 0
     assert sgd.oracle_link(Z1 * Z2**2, 2).degree == 3
+
+
+def test_hermite_refit_of_degree_one_fits_a_linear_link():
+    """The least refit degree, 1, is a valid setup (basis h_0, h_1): at W = W* the least squares
+    of the noise-free f* = 3h_1 − ½ on h_0, h_1 is exact, (−½, 3); an explicit degree 1 is accepted
+    for a non-polynomial link too."""
+    setup = _setup(model="two-timescale", refit="hermite", link=3 * Z - sympy.Rational(1, 2), d=6, n_fit=20)
+    assert [tuple(b) for b in setup.student.betas] == [(0,), (1,)]
+    W = np.zeros((1, 6, 1))
+    W[0, 0, 0] = 1.0
+    np.testing.assert_allclose(sgd._fit(setup, W, [np.random.default_rng(0)])[0], [-0.5, 3.0], atol=1e-12)
+    tanh = _setup(model="two-timescale", refit="hermite", link=sympy.tanh(Z), degree=1)
+    assert [tuple(b) for b in tanh.student.betas] == [(0,), (1,)]
+
+
+def test_hermite_tables_stay_inside_their_scratch():
+    """basis_row and link_value_grad fill h_0..h_K of each coordinate into a (q, K + 1) table and
+    write nothing past it (compiled code has no bounds checks): a table that is a view into a wider
+    array leaves the columns beyond it untouched, and the values are still h_β(z) and f(z)."""
+    f = h(3, Z1) * h(1, Z2) - Z2**2 + Z1
+    link = sgd.fixed_link(f, 2)
+    z = np.array([0.4, -1.3])
+    K = link.degree
+    for run in ("basis", "link"):
+        wide = np.full((2, K + 4), np.nan)
+        table = wide[:, :K + 1]
+        if run == "basis":
+            out = np.empty(len(link.betas))
+            sgd.basis_row(z, link.betas, table, out)
+            want = [float(h(int(b[0]), Z1).subs(Z1, z[0]) * h(int(b[1]), Z2).subs(Z2, z[1]))
+                    for b in link.betas]
+            np.testing.assert_allclose(out, want, rtol=1e-13)
+        else:
+            grad, stack = np.empty(2), np.empty((1, 3))
+            value = sgd.link_value_grad(z, link.betas, link.coefficients(np.zeros((2, 2))), link.ops,
+                                        link.args, table, stack, grad)
+            assert value == pytest.approx(float(f.subs({Z1: z[0], Z2: z[1]})), rel=1e-13)
+        assert np.isnan(wide[:, K + 1:]).all(), run

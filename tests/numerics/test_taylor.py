@@ -1,5 +1,7 @@
 """The pure-Python Taylor engine against closed-form solutions (named in each test)."""
 
+import math
+
 import mpmath
 import pytest
 import sympy
@@ -291,3 +293,40 @@ def test_constants_keep_the_requested_digits(c, dps):
     with mpmath.workdps(dps + 20):
         want = mpmath.exp(mpmath.mpf(sympy.N(c, dps + 20)))
         assert abs(r.state[0] - want) <= mpmath.mpf(10) ** -dps * want
+
+
+def test_exponent_is_floor_log2_of_the_scaled_value():
+    # _exponent(x, e) = floor(log2 |x 2^e|): the n with 2^n <= |x| 2^e < 2^(n+1), checked by exact
+    # rational comparison for both signs, at powers of two and on either side of them
+    from fractions import Fraction
+
+    for x in (1, 2, 3, 4, 5, 7, 8, 9, 2**40 - 1, 2**40, 2**40 + 1, 3 * 2**70 + 11):
+        for sign in (1, -1):
+            for e in (-130, -1, 0, 5):
+                n = taylor._exponent(sign * x, e)
+                value = abs(Fraction(sign * x) * Fraction(2) ** e)
+                assert Fraction(2) ** n <= value < Fraction(2) ** (n + 1), (sign * x, e, n)
+
+
+@pytest.mark.parametrize("dps", [30, 60])
+def test_event_refinement_converges_quadratically(dps, monkeypatch):
+    # a simple crossing is refined by safeguarded Newton, whose correct bits double per step: about
+    # log2(bits) evaluations of p and p' from the bracket, where bisection would need one per bit;
+    # allowed twice that count (y' = -y from 2 reaches 1 at ln 2; y' = y^2 from 1 reaches 10 at 9/10)
+    calls = []
+    polyval = mpmath.polyval
+
+    def counted(*args, **kw):
+        calls.append(kw.get("derivative", False))
+        return polyval(*args, **kw)
+
+    monkeypatch.setattr(mpmath, "polyval", counted)
+    bound = 2 * math.ceil(math.log2(taylor.bits_for(dps)))
+    cases = (([-y], 2, 1, lambda: mpmath.log(2)), ([y**2], 1, 10, lambda: mpmath.mpf(9) / 10))
+    for rhs, y0, target, t_hit in cases:
+        calls.clear()
+        with mpmath.workdps(dps):
+            r = taylor.integrate(taylor.compile_program(rhs, [y]), [mpmath.mpf(y0)], dps,
+                                 event=(0, mpmath.mpf(target)))
+            assert r.reached and close(r.t, t_hit(), dps)
+        assert 0 < sum(calls) <= bound, (rhs, sum(calls), bound)
