@@ -34,6 +34,13 @@ def _upper(ball) -> mpmath.mpf:
     return mpmath.mpf(ball.upper().str(30, radius=False))
 
 
+def _rounded_up(value, exact) -> bool:
+    """``exact ≤ value ≤ exact (1 + 10^-30)``: the envelope's constants are exact values rounded
+    up (a bound must not be rounded down), by far less than any use can see."""
+    with mpmath.workdps(50):
+        return exact <= value <= exact * (1 + mpmath.mpf(10) ** -30)
+
+
 BOUNDED = [(sympy.tanh(z), 1), (sympy.erf(z), 1), (sympy.erfc(z), 2), (sympy.sin(z), 1),
            (sympy.cos(z), 1), (sympy.sign(z), 1), (sympy.Heaviside(z), 1), (sympy.atan(z), mpmath.pi / 2)]
 
@@ -57,12 +64,13 @@ def test_polynomial_growth_is_sharp(f, rate):
     assert (p, c) == (rate, 0)
     assert _bound_holds(f, (A, p, c))
     if f in (z, z**3):
-        assert A == 1
+        assert _rounded_up(A, 1)
 
 
 @pytest.mark.parametrize("f", [-3 + 0 * z, sympy.Integer(-3)])
 def test_a_negative_constant_is_bounded_by_its_modulus(f):
-    assert envelope(f) == (3, 0, 0)
+    A, p, c = envelope(f)
+    assert (p, c) == (0, 0) and _rounded_up(A, 3)
 
 
 @pytest.mark.parametrize("f", [
@@ -72,12 +80,26 @@ def test_a_negative_constant_is_bounded_by_its_modulus(f):
     (2 + z**2) ** R(-1, 2), 1 / (R(1, 4) + z**2 + sympy.exp(z)), sympy.exp(-z**2), sympy.exp(2 * z + 1),
     sympy.sinh(-z / 2) * z, sympy.cosh(3 * z / 2), sympy.log(1 + z**2), sympy.log(R(1, 100) + z**2),
     sympy.log(R(1, 100) + z**2 / 100), sympy.log(2 + sympy.exp(z)), sympy.exp(sympy.sin(z) * z),
-    sympy.exp(sympy.sin(z)), sympy.cosh(sympy.erf(z) - 3),
+    sympy.exp(sympy.sin(z)), sympy.cosh(sympy.erf(z) - 3), R(1, 3) + 0 * z, sympy.sqrt(3) * sympy.tanh(z),
 ])
 def test_envelope_is_an_upper_bound(f):
     """Sums, products, maxima, piecewise, powers, exp/sinh/cosh and log: the proven envelope lies
-    above |f| on a grid of [−50, 50] (at 50 digits, so that a bound low by 10⁻²⁵ is seen at 0)."""
+    above |f| on a grid of [−50, 50] (at 50 digits, so that a bound low by 10⁻²⁵ is seen at 0; the
+    constant 1/3 and √3·tanh z, which reaches √3 within 10⁻⁴³ at z = 50, failed while the constants
+    were read at 53 bits, rounded to nearest)."""
     assert _bound_holds(f, envelope(f))
+
+
+@pytest.mark.parametrize("q", [3, 7, 10, 11, 13, 17])
+def test_the_lower_bound_of_a_positive_sum_is_below_its_constant(q):
+    """1/q + z² ≥ 1/q on the line, and 1/q is its minimum: the proven lower bound is at most 1/q
+    (1/10 and 1/11 came out above it, by 5·10⁻¹⁸, while read at 53 bits); and within its stated
+    margin 10⁻²⁵ of it."""
+    from gfverify.numerics.certified_tails import _lower_bound
+
+    low = _lower_bound(R(1, q) + z**2, z)
+    with mpmath.workdps(50):
+        assert 1 - mpmath.mpf(10) ** -24 < low * q <= 1
 
 
 @pytest.mark.parametrize("f, c", [(sympy.exp(z), 1), (sympy.exp(-3 * z), 3), (sympy.cosh(z / 2), R(1, 2)),
@@ -89,7 +111,7 @@ def test_exponential_rate_is_the_true_one(f, c):
     """e^{az} grows exactly like e^{|a||z|}: the envelope's rate c is |a| (sums take the largest,
     products add); e^{−z²} is bounded and a log grows slower than any exponential (rate 0), so
     the tail length is not inflated."""
-    assert envelope(f)[2] == c
+    assert _rounded_up(envelope(f)[2], mpmath.mpf(c.p) / c.q if isinstance(c, sympy.Rational) else c)
 
 
 @pytest.mark.parametrize("f, reason", [
@@ -112,8 +134,9 @@ def test_the_envelope_of_exp_of_a_linear_argument():
     """|u| ≤ A(1+|z|) gives |e^u| ≤ e^A e^{A|z|}; for u = z that is e·e^{|z|}, which e^{z} reaches
     within the factor e at every z ≥ 0 (and at z → −∞ it is far above)."""
     A, p, c = envelope(sympy.exp(z))
-    assert p == 0 and c == 1
-    assert abs(A - mpmath.e) < mpmath.mpf("1e-14")
+    assert p == 0 and _rounded_up(c, 1)
+    with mpmath.workdps(50):
+        assert _rounded_up(A, mpmath.e)
 
 
 def test_cramer_constant_is_above_the_sup_of_the_hermite_functions():
