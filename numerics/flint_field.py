@@ -11,16 +11,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Sequence
 
+import flint
 import mpmath
 
 from gfverify.numerics import engines
 from gfverify.numerics.networks import MLP, arb_arithmetic
 from gfverify.numerics.pseudoinverse import SingularJacobian
-
-try:
-    import flint
-except ImportError:  # a core dependency, but the pure routes work without it
-    flint = None
 
 
 def available(model) -> bool:
