@@ -312,3 +312,54 @@ def test_strip_rule_node_counts_follow_the_gaussian_on_each_panel(f, g, rho, mon
             for j, n in enumerate(rule):
                 if n > min(rule):
                     assert abs((rule[top] - n) - (x[top] - x[j])) < slack, (j, n)
+
+
+def _mehler_orders(monkeypatch) -> list:
+    """Records the truncation order K of every mehler_series call (the kmax it certifies to)."""
+    orders, enclosures = [], CK.hermite_enclosures
+
+    def recording(f, kmax, dps, z=Z):
+        orders.append(kmax)
+        return enclosures(f, kmax, dps, z)
+
+    monkeypatch.setattr(CK, "hermite_enclosures", recording)
+    return orders
+
+
+def test_mehler_truncation_order_grows_as_the_series_decays(monkeypatch):
+    """Mehler's series Σ α_k β_k ρ^k is cut after the K whose tail bound ‖f‖‖g‖|ρ|^{K+1}/(1 − |ρ|) meets
+    a fixed accuracy, so K = ⌈x⌉ with x growing by log10(λ)/log10(1/|ρ|) when f or g is scaled by λ,
+    and by Δ/log10(1/|ρ|) when Δ more digits are asked (|ΔK − Δx| < 1 from the rounding up)."""
+    orders = _mehler_orders(monkeypatch)
+    rho, lam = sympy.Rational(1, 4), 10**4
+    rate = math.log10(4)
+    for f, g, dps in [(sympy.erf(Z), sympy.erf(Z), 10), (lam * sympy.erf(Z), sympy.erf(Z), 10),
+                      (sympy.erf(Z), lam * sympy.erf(Z), 10), (sympy.erf(Z), sympy.erf(Z), 14)]:
+        CK.mehler_series(f, g, rho, dps)
+    K = orders[::2]
+    assert orders[1::2] == K  # f and g to the same order
+    assert abs((K[1] - K[0]) - 4 / rate) < 1 and abs((K[2] - K[0]) - 4 / rate) < 1
+    assert abs((K[3] - K[0]) - 4 / rate) < 1
+
+
+def test_mehler_tail_bound_is_attained_by_a_single_hermite_function(monkeypatch):
+    """For f = g = h_m (‖h_m‖ = 1) Mehler's sum is exactly ρ^m, and with m = K + 1 all of it lies in
+    the tail: the ball must hold ρ^{K+1} (the bound |ρ|^{K+1}/(1 − |ρ|) is then attained within
+    the factor 1/(1 − |ρ|)) and its radius be no larger than that bound (to the 10^-10 it is
+    rounded up by) plus the coefficients' own radii."""
+    orders = _mehler_orders(monkeypatch)
+    rho, dps = sympy.Rational(1, 4), 10
+    h1 = sympy.hermite_prob(1, Z)
+    CK.mehler_series(h1, h1, rho, dps)
+    m = orders[0] + 1
+    hm = sympy.hermite_prob(m, Z) / sympy.sqrt(sympy.factorial(m))
+    orders.clear()
+    ball = CK.mehler_series(hm, hm, rho, dps)
+    assert orders == [m - 1, m - 1]  # ‖h_m‖ = ‖h_1‖ = 1: the same order
+    saved, flint.ctx.prec = flint.ctx.prec, 200
+    try:
+        exact = (arb(1) / 4) ** m
+        assert ball.contains(exact)
+        assert ball.rad() <= exact / (1 - arb(1) / 4) * (1 + arb("1e-9")) + arb(10) ** (-dps - 2)
+    finally:
+        flint.ctx.prec = saved
