@@ -276,7 +276,8 @@ def test_strip_rule_node_counts_follow_the_gaussian_on_each_panel(f, g, rho, mon
     (b = h(r − 1/r)/2 ≤ π/(4a)/√(1 − ρ²), π/(4a)/|ρ| for f and π/(4a) for g); and within each rule
     the node counts differ as ln(M_i/M_j)/(2 ln r), M_i = max |φ| on panel i's ellipse (sampled):
     each count is the least even count the bound allows, so it is off by less than 2 nodes, plus
-    b²/(4 ln r) for the proven bound e^{(b² − gap²)/2} on max |φ| (at most e^{b²/2} above it)."""
+    b²/(4 ln r) for the proven bound e^{(b² − gap²)/2} on max |φ| (at most e^{b²/2} above it); the
+    counts are symmetric, rise towards the centre and are lower at the ends than there."""
     counts, ys, links = [], [], []
     legendre, strip_link = CK._legendre, CK._strip_link
 
@@ -308,6 +309,9 @@ def test_strip_rule_node_counts_follow_the_gaussian_on_each_panel(f, g, rho, mon
         x = [mpmath.log(m) / (2 * mpmath.log(r)) for m in phi]
         slack = 2 + b * b / (4 * mpmath.log(r))
         for rule in (counts[:2 * P], counts[2 * P:]):
+            # M_j grows towards the centre (symmetrically): so do the least counts, and the ends,
+            # where |φ| is below the target, need fewer nodes than the centre
+            assert rule == rule[::-1] and rule[:P] == sorted(rule[:P]) and rule[0] < rule[P - 1]
             top = rule.index(max(rule))
             for j, n in enumerate(rule):
                 if n > min(rule):
