@@ -374,8 +374,9 @@ def test_mehler_tail_bound_is_attained_by_a_single_hermite_function(monkeypatch)
 def test_a_symmetric_link_is_integrated_on_half_the_line(f, half, panels):
     """f(−z) = ±f(z) gives E[f h_k] = 2∫_0^∞ f h_k φ for k of f's parity and 0 for the others, so an
     odd or even link costs the panels of [0, L] only; a link of neither parity needs [−L, L]. The
-    panels tile the range exactly."""
+    panels tile the range exactly, none wider than WIDTH."""
     enc = C.hermite_enclosures(f, 4, 20)
     ends = sorted((lo, hi) for lo, hi, _n in panels.leaves)
     assert all(b[0] == a[1] for a, b in zip(ends, ends[1:]))
     assert (ends[0][0], ends[-1][1]) == ((0 if half else -enc.L), enc.L)
+    assert all(hi - lo <= C.WIDTH for lo, hi in ends)  # the module's widest sub-interval
