@@ -38,6 +38,19 @@ def test_unsupported_term_is_input_error():
         taylor.compile_program([sympy.sin(y)], [y])
 
 
+def test_descartes_count_of_a_real_rooted_polynomial_is_exact():
+    # p = (x − 1/4)(x − 1/2)(x − 3) has only real roots, and so has its Möbius transform
+    # (1 + y)^3 p((lo + hi y)/(1 + y)), whose sign variations then count its positive roots exactly
+    # (Descartes' rule is exact for real-rooted polynomials): the roots of p in (lo, hi)
+    with mpmath.workdps(DPS):
+        roots = [sympy.Rational(1, 4), sympy.Rational(1, 2), sympy.Integer(3)]
+        poly = sympy.Poly(sympy.Mul(*[x - r for r in roots]), x)
+        p = [mpmath.mpf(sympy.Rational(c).p) / sympy.Rational(c).q for c in poly.all_coeffs()[::-1]]
+        for lo, hi in ((0, 1), (0, "0.3"), ("0.3", "0.4"), (1, 2), (0, 4), ("0.4", 10)):
+            lo, hi = mpmath.mpf(lo), mpmath.mpf(hi)
+            assert taylor._variations(p, lo, hi) == sum(lo < mpmath.mpf(r.p) / r.q < hi for r in roots)
+
+
 def test_exponential_decay():
     # y' = -y, y(0) = 1: y(t) = exp(-t)
     with mpmath.workdps(DPS):
@@ -330,19 +343,6 @@ def test_event_refinement_converges_quadratically(dps, monkeypatch):
                                  event=(0, mpmath.mpf(target)))
             assert r.reached and close(r.t, t_hit(), dps)
         assert 0 < sum(calls) <= bound, (rhs, sum(calls), bound)
-
-
-def test_descartes_count_of_a_real_rooted_polynomial_is_exact():
-    # p = (x − 1/4)(x − 1/2)(x − 3) has only real roots, and so has its Möbius transform
-    # (1 + y)^3 p((lo + hi y)/(1 + y)), whose sign variations then count its positive roots exactly
-    # (Descartes' rule is exact for real-rooted polynomials): the roots of p in (lo, hi)
-    with mpmath.workdps(DPS):
-        roots = [sympy.Rational(1, 4), sympy.Rational(1, 2), sympy.Integer(3)]
-        poly = sympy.Poly(sympy.Mul(*[x - r for r in roots]), x)
-        p = [mpmath.mpf(sympy.Rational(c).p) / sympy.Rational(c).q for c in poly.all_coeffs()[::-1]]
-        for lo, hi in ((0, 1), (0, "0.3"), ("0.3", "0.4"), (1, 2), (0, 4), ("0.4", 10)):
-            lo, hi = mpmath.mpf(lo), mpmath.mpf(hi)
-            assert taylor._variations(p, lo, hi) == sum(lo < mpmath.mpf(r.p) / r.q < hi for r in roots)
 
 
 def test_pieces_tile_the_interval_and_join_continuously():
