@@ -277,7 +277,8 @@ def test_strip_rule_node_counts_follow_the_gaussian_on_each_panel(f, g, rho, mon
     the node counts differ as ln(M_i/M_j)/(2 ln r), M_i = max |φ| on panel i's ellipse (sampled):
     each count is the least even count the bound allows, so it is off by less than 2 nodes, plus
     b²/(4 ln r) for the proven bound e^{(b² − gap²)/2} on max |φ| (at most e^{b²/2} above it); the
-    counts are symmetric, rise towards the centre and are lower at the ends than there."""
+    counts are symmetric, rise towards the centre and are lower at the ends than there. The radius
+    is at least the outer rule's Trefethen bounds, with B_f B_g max |φ| on each ellipse."""
     counts, ys, links = [], [], []
     legendre, strip_link = CK._legendre, CK._strip_link
 
@@ -307,6 +308,12 @@ def test_strip_rule_node_counts_follow_the_gaussian_on_each_panel(f, g, rho, mon
         phi = [_ellipse_max(lambda u: mpmath.exp(-u * u / 2), h * (2 * j + 1), h, CK._STRIP_R, 512)
                for j in range(-P, P)]
         x = [mpmath.log(m) / (2 * mpmath.log(r)) for m in phi]
+        # soundness: the radius is at least the outer rule's Trefethen bounds with the true maxima
+        bounds = abs(mpmath.mpf(sympy.Rational(f.as_independent(Z)[0]))) * abs(
+            mpmath.mpf(sympy.Rational(g.as_independent(Z)[0])))
+        outer = sum(_trefethen(h, bounds * m / mpmath.sqrt(2 * mpmath.pi), n, CK._STRIP_R)
+                    for m, n in zip(phi, counts[2 * P:]))
+        assert outer <= _rad(ball)
         slack = 2 + b * b / (4 * mpmath.log(r))
         for rule in (counts[:2 * P], counts[2 * P:]):
             # M_j grows towards the centre (symmetrically): so do the least counts, and the ends,
