@@ -387,3 +387,18 @@ def test_a_symmetric_link_is_integrated_on_half_the_line(f, half, panels):
     assert all(b[0] == a[1] for a, b in zip(ends, ends[1:]))
     assert (ends[0][0], ends[-1][1]) == ((0 if half else -enc.L), enc.L)
     assert all(hi - lo <= C.WIDTH for lo, hi in ends)  # the module's widest sub-interval
+
+
+@pytest.mark.parametrize("f, fold", [(sympy.cosh(Z / 2), 2), (sympy.exp(Z / 2), 1)], ids=["even", "neither"])
+def test_the_radius_of_alpha_0_carries_the_tail_and_every_panel_bound(f, fold, panels):
+    """α_0 = E f: its ball's radius is at least the Cramér tail bound the method reports plus, on
+    every panel, Trefethen's bound with M = max |f φ| on the panel's ellipse (sampled), doubled
+    for an even link integrated on [0, L] only; and it is below 10^-dps."""
+    enc = C.hermite_enclosures(f, 0, 20)
+    fun = sympy.lambdify(Z, f * sympy.exp(-Z**2 / 2) / sympy.sqrt(2 * sympy.pi), "mpmath")
+    with mpmath.workdps(30):
+        least = mpmath.mpf(enc.tail.upper().str(20, radius=False))
+        for lo, hi, n in panels.leaves:
+            c, h = (lo + hi) / 2, (hi - lo) / 2
+            least += fold * _trefethen(h, _ellipse_max(fun, c, h, C.RHO, 512), n, C.RHO)
+        assert least <= _rad(enc.balls[0]) < mpmath.mpf("1e-20")
