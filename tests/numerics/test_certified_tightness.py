@@ -402,3 +402,17 @@ def test_the_radius_of_alpha_0_carries_the_tail_and_every_panel_bound(f, fold, p
             c, h = (lo + hi) / 2, (hi - lo) / 2
             least += fold * _trefethen(h, _ellipse_max(fun, c, h, C.RHO, 512), n, C.RHO)
         assert least <= _rad(enc.balls[0]) < mpmath.mpf("1e-20")
+
+
+def test_mehler_and_parseval_carry_80_digits():
+    """Above 64 digits the working precision, not the guard bits, decides the rounding: at 80
+    digits Mehler's series for erf at ρ = 1/10 holds the closed form (2/π) asin(2ρ/3) and
+    Σ α_k²(cos) holds ‖cos‖² = E cos² z = (1 + e^{−2})/2, both with radii below 10^-80."""
+    series = CK.mehler_series(sympy.erf(Z), sympy.erf(Z), sympy.Rational(1, 10), 80)
+    norm = CK.parseval_enclosure(sympy.cos(Z), 80, n_max=120)
+    saved, flint.ctx.prec = flint.ctx.prec, 400
+    try:
+        assert series.contains(2 / arb.pi() * (arb(2) / 30).asin()) and series.rad() < arb(10) ** -80
+        assert norm.contains((1 + arb(-2).exp()) / 2) and norm.rad() < arb(10) ** -80
+    finally:
+        flint.ctx.prec = saved
