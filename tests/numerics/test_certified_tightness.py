@@ -404,14 +404,17 @@ def test_the_radius_of_alpha_0_carries_the_tail_and_every_panel_bound(f, fold, p
         assert least <= _rad(enc.balls[0]) < mpmath.mpf("1e-20")
 
 
-def test_mehler_and_parseval_carry_80_digits():
+def test_certified_values_carry_80_digits():
     """Above 64 digits the working precision, not the guard bits, decides the rounding: at 80
-    digits Mehler's series for erf at ρ = 1/10 holds the closed form (2/π) asin(2ρ/3) and
-    Σ α_k²(cos) holds ‖cos‖² = E cos² z = (1 + e^{−2})/2, both with radii below 10^-80."""
+    digits Mehler's series for erf at ρ = 1/10 holds the closed form (2/π) asin(2ρ/3),
+    Σ α_k²(cos) holds ‖cos‖² = E cos² z = (1 + e^{−2})/2, and α_1(erf) = E[z erf z] = E erf′ z
+    = 2/√(3π) (Stein), all with radii below 10^-80."""
     series = CK.mehler_series(sympy.erf(Z), sympy.erf(Z), sympy.Rational(1, 10), 80)
     norm = CK.parseval_enclosure(sympy.cos(Z), 80, n_max=120)
+    alpha = C.hermite_enclosures(sympy.erf(Z), 1, 80).balls[1]
     saved, flint.ctx.prec = flint.ctx.prec, 400
     try:
+        assert alpha.contains(2 / (3 * arb.pi()).sqrt()) and alpha.rad() < arb(10) ** -80
         assert series.contains(2 / arb.pi() * (arb(2) / 30).asin()) and series.rad() < arb(10) ** -80
         assert norm.contains((1 + arb(-2).exp()) / 2) and norm.rad() < arb(10) ** -80
     finally:
