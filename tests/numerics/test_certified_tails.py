@@ -43,13 +43,15 @@ def _rounded_up(value, exact) -> bool:
 
 
 BOUNDED = [(sympy.tanh(z), 1), (sympy.erf(z), 1), (sympy.erfc(z), 2), (sympy.sin(z), 1),
-           (sympy.cos(z), 1), (sympy.sign(z), 1), (sympy.Heaviside(z), 1), (sympy.atan(z), mpmath.pi / 2)]
+           (sympy.cos(z), 1), (sympy.sign(z), 1), (sympy.Heaviside(z), 1), (sympy.atan(z), mpmath.pi / 2),
+           (sympy.exp(-z**2), 1)]
 
 
 @pytest.mark.parametrize("f, sup", BOUNDED, ids=[str(f.func) for f, _ in BOUNDED])
 def test_bounded_functions_get_their_supremum_rounded_up(f, sup):
     """A bounded function's envelope is (A, 0, 0) with sup|f| ≤ A < sup|f| + 1 (sup: 1 for tanh,
-    erf, sin, cos, sign, Heaviside; 2 for erfc at −∞; π/2 for atan)."""
+    erf, sin, cos, sign, Heaviside and e^{−z²}, an exp of a non-positive argument; 2 for erfc at
+    −∞; π/2 for atan)."""
     A, p, c = envelope(f)
     assert (p, c) == (0, 0)
     assert sup <= A < sup + 1
