@@ -190,6 +190,7 @@ def test_numeric_alphas_of_a_program_link():
 @pytest.mark.parametrize("kw, message", [
     (dict(model="teacher"), "model must be one of"),
     (dict(d=2), "d >= 3q"),
+    (dict(link=Z1 * Z2, q=2, d=5), "d >= 3q = 6"),
     (dict(lr=0.0), "step size"),
     (dict(model="two-timescale", link=sympy.tanh(Z)), "polynomial links only"),
     (dict(model="two-timescale", refit="hermite", link=sympy.tanh(Z)), "needs its degree"),
