@@ -55,15 +55,18 @@ def test_json_matrix_start_and_unescaped_runs(capsys):
 
 
 def test_full_sampler_and_batch(capsys):
+    # the two runs escape at steps 214 and 279 (escape times 1.07 and 1.40 at η = 5e-3); a run
+    # still below 0.4 after 10⁴ steps is broken, not slow (the default cap of 10⁷ steps would
+    # keep the full sampler busy for most of an hour, and a mutation run would time out)
     rec = _json(capsys, "--model", "planted", "--alphas", "2:1", "--d", "40", "--lr", "5e-3", "--seeds",
-                "2", "--batch", "8", "--sampler", "full", "--to", "0.4")
+                "2", "--batch", "8", "--sampler", "full", "--to", "0.4", "--max-steps", "10000")
     assert rec["sampler"] == "full" and rec["batch"] == 8
     assert all(r["escape_step"] is not None for r in rec["runs"])
 
 
 def test_non_polynomial_link(capsys):
     rec = _json(capsys, "--model", "planted", "--link", "tanh(z) + Max(z, 0)", "--d", "100", "--lr", "1e-3",
-                "--seeds", "2")
+                "--seeds", "2", "--max-steps", "20000")  # escapes at steps 348 and 444
     assert all(r["escape_step"] is not None for r in rec["runs"])
     code = main(["simulate", "--model", "two-timescale", "--link", "tanh(z)", "--d", "100", "--lr", "1e-3"])
     assert code == 2 and "polynomial links only" in capsys.readouterr().err
