@@ -130,3 +130,15 @@ def test_even_and_odd_links_get_exact_zeros():
             value /= mpmath.sqrt(mpmath.factorial(k))
             assert enc.balls[k].overlaps(arb(mpmath.nstr(value, 35)))
             assert enc.balls[k].rad() < arb("1e-25")
+
+
+@pytest.mark.parametrize("k", [8, 16, 30])
+def test_cauchy_estimate_holds_where_it_is_nearly_attained(k):
+    """max_x |He_k(x)| e^{−√k |x|} over the real line (where it is largest; x ∈ [0, 60] by 1/10)
+    stays below exp(log(k!) + k/2 − (k/2) log k): the estimate is sharp there to within a factor
+    about √(2πk) (Stirling), so a bound low by a factor k (log((k−1)!) for log(k!)) fails."""
+    bound = mpmath.exp(mpmath.mpf(C._log_cauchy(k)[k].upper().str(20, radius=False)))
+    with mpmath.workdps(30):
+        worst = max(abs(mpmath.hermite(k, x / mpmath.sqrt(2))) / mpmath.sqrt(2) ** k
+                    * mpmath.exp(-mpmath.sqrt(k) * x) for x in (mpmath.mpf(j) / 10 for j in range(601)))
+    assert worst <= bound < worst * mpmath.sqrt(2 * mpmath.pi * k)
