@@ -9,10 +9,13 @@ looser but still encloses the value):
   it is known from below (the maximum of ``|f|`` sampled on ``E_ρ``) the radius must not be less
   (soundness); the node count is the least the bound allows, up to the search's step;
 - a panel is accepted only when the integrand is analytic on its ellipse, and split only when a
-  singularity lies within one arc step of it (the boundary of ``E_ρ`` is covered by
-  ``BOUNDARY_BOXES`` boxes, each no wider than the arc between two of their centres);
+  singularity lies within one arc step of it (a real pole; the boundary of ``E_ρ`` is covered by
+  ``BOUNDARY_BOXES`` boxes, none reaching beyond one arc step);
 - across the panels of one rule the node counts differ as ``ln(M_i/M_j)/(2 ln ρ)``: the cost
-  follows the size of the integrand on each panel's ellipse, whatever the error budget.
+  follows the size of the integrand on each panel's ellipse, whatever the error budget;
+- Mehler's series: its truncation order follows the decay |ρ|^k, and its tail bound is attained
+  within 1/(1 − |ρ|) by a single Hermite function; at 80 digits the working precision, not the
+  guard bits, decides the radius.
 
 ρ, the number of boundary boxes and the strip rule's ellipse are the modules' declared parameters
 (read from them, not typed in); every other number is computed here by mpmath or sympy."""
