@@ -155,7 +155,8 @@ def test_cramer_constant_is_above_the_sup_of_the_hermite_functions():
 
 @pytest.mark.parametrize("env, L", [((1, 0, 0), 40), ((3, 0, 2), 40), ((1, 2, 0), 60),
                                     ((mpmath.mpf(5) / 2, 3, mpmath.mpf(1) / 2), 60), ((1, 0, 0), 6),
-                                    ((1, 400, 0), 40), ((1, 20, 1), 30)])
+                                    ((1, 400, 0), 40), ((1, 20, 1), 30),
+                                    ((1, 0, mpmath.mpf(5) / 2), 6)])  # δ = 1/2: decays, slowly
 def test_tail_bound_is_the_laplace_estimate_of_cramers_integral(env, L):
     """Cramér's inequality bounds ∫_{|z|>L} |f h_k| φ by I = 2K(2π)^{−1/2} ∫_L^∞ e^{g}, g(z) =
     log A + p log(1+z) + cz − z²/4; the proven bound is the prefactor times e^{g(L)}/|g'(L)|, above
