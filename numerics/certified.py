@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
+import flint
 import mpmath
 import sympy
+from flint import acb, arb
 
 from gfverify.numerics.certified_tails import (  # noqa: F401 (re-exported)
     CRAMER_K,
@@ -37,12 +39,6 @@ from gfverify.numerics.certified_tails import (  # noqa: F401 (re-exported)
 )
 from gfverify.numerics.precision import exact_fraction
 from gfverify.theory.hermite import Z, breakpoints, symmetry_zeros
-
-try:
-    import flint
-    from flint import acb, arb
-except ImportError:  # a core dependency; without it nothing is certified
-    flint = acb = arb = None
 
 #: Bernstein-ellipse parameter, boxes covering its boundary, and the widest sub-interval.
 RHO, BOUNDARY_BOXES, WIDTH = 4.0, 32, 4.0
@@ -76,12 +72,6 @@ def ball_rad(b) -> str:
     if r == 0:
         return "0"
     return mpmath.nstr(mpmath.mpf(r.str(5, radius=False)) * (1 + mpmath.mpf("1e-3")), 3)
-
-
-def require_flint() -> None:
-    """Raise :class:`NotCertifiable` when python-flint is missing."""
-    if flint is None:
-        raise NotCertifiable("python-flint is not installed")
 
 
 # ---------------------------------------------------------------- sympy -> arb, per piece
@@ -316,7 +306,6 @@ def gaussian_moments(f: sympy.Expr, kmax: int, dps: int, z: sympy.Symbol = Z,
     """Balls containing ``E[f(z) h_k(z)]``, ``k ≤ kmax``, at ``dps`` digits (radius target
     ``10^{-dps}``): ``fold = ±1`` for an even/odd ``f`` (integrate on ``[0, L]``, double the
     coefficients of matching parity, the others exactly 0). Returns ``(balls, tail, L)``."""
-    require_flint()
     f = sympy.sympify(f)
     saved = flint.ctx.prec
     flint.ctx.prec = int(dps * 3.33) + 64

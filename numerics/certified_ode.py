@@ -18,16 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+import flint
 import sympy
+from flint import acb, arb, arb_poly, arb_series, fmpq_poly
 
-from gfverify.numerics.certified import NotCertifiable, arb_function, require_flint
+from gfverify.numerics.certified import NotCertifiable, arb_function
 from gfverify.theory import timescales as ts
-
-try:
-    import flint
-    from flint import acb, arb, arb_poly, arb_series, fmpq_poly
-except ImportError:  # a core dependency; without it nothing is certified
-    flint = acb = arb = arb_poly = arb_series = fmpq_poly = None
 
 #: Lowest Taylor order of the interval Taylor method (``max(TAYLOR_ORDER, dps)`` is used).
 TAYLOR_ORDER = 40
@@ -125,7 +121,6 @@ def escape_enclosure(coeffs: Sequence, m0, m1, dps: int, tail: Tail | None = Non
     """An arb ball containing ``T = ∫_{m0}^{m1} dm / R(m)``, ``R = Σ coeffs[i] m^i`` (balls, the
     exact zeros exact), ``0 < m0 < m1`` (balls or exact rationals); with ``tail``, the ball
     contains the escape time of every ``R_K + E``, ``0 ≤ E ≤ ε R_K``."""
-    require_flint()
     saved = flint.ctx.prec
     flint.ctx.prec = _bits(dps)
     try:
@@ -174,7 +169,6 @@ def closed_form_enclosure(rhs: sympy.Expr, var: sympy.Symbol, m0, m1, dps: int):
     """The closed form ``F(m1) − F(m0)`` of :func:`gfverify.theory.timescales.escape_integral`
     in ball arithmetic: the rational part as two rational polynomials, the log part
     ``Σ p(r)/q'(r) log(m − r)`` at the roots of ``q`` isolated by flint (certified)."""
-    require_flint()
     integral = ts.escape_integral(rhs, var)
     saved = flint.ctx.prec
     flint.ctx.prec = _bits(dps)
@@ -256,7 +250,6 @@ def taylor_enclosure(coeffs: Sequence, m0, T, dps: int, order: int | None = None
     """``(ball ∋ m(t) for every t in the ball T, steps)``: the interval Taylor method from
     ``m(0) ∈ m0``; the step is the series' apparent radius of convergence times 1/8 (halved
     until the Picard test passes)."""
-    require_flint()
     order = taylor_order(dps) if order is None else order
     saved = flint.ctx.prec
     flint.ctx.prec = _bits(dps)

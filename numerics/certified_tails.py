@@ -9,13 +9,9 @@ import math
 
 import mpmath
 import sympy
+from flint import arb
 
 from gfverify.theory.hermite import Z
-
-try:
-    from flint import arb
-except ImportError:  # a core dependency; without it nothing is certified
-    arb = None
 
 
 class NotCertifiable(ValueError):
