@@ -4,13 +4,12 @@ pseudoinverse and the mpmath route of numerics/flows.py."""
 import mpmath
 import pytest
 
+from gfverify.numerics import flint_field
 from gfverify.numerics.flows import SquareCost, homotopy_field
 from gfverify.numerics.networks import random_mlp
 from gfverify.numerics.precision import tolerance
 from gfverify.numerics.pseudoinverse import SingularJacobian
 
-flint_field = pytest.importorskip("gfverify.numerics.flint_field")
-pytest.importorskip("flint")
 DPS = 40
 
 
