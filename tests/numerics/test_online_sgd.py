@@ -370,9 +370,11 @@ def test_full_start_given_the_top_block_is_a_stiefel_point():
     np.testing.assert_allclose(free.T @ free, np.eye(2), atol=1e-14)
 
 
-def test_polar_retraction_is_the_orthogonal_polar_factor():
-    """V(VᵀV)^{-1/2} = UQᵀ for the thin SVD V = UΣQᵀ (the nearest matrix with orthonormal columns)."""
-    V = np.random.default_rng(6).standard_normal((3, 7, 2))
+@pytest.mark.parametrize("q", [2, 3])
+def test_polar_retraction_is_the_orthogonal_polar_factor(q):
+    """V(VᵀV)^{-1/2} = UQᵀ for the thin SVD V = UΣQᵀ (the nearest matrix with orthonormal columns);
+    q = 3 too, since LAPACK's 2×2 eigenvector matrices can be symmetric reflections."""
+    V = np.random.default_rng(6).standard_normal((3, 7, q))
     P = sgd._polar(V)
     for v, p in zip(V, P):
         U, _, Qt = np.linalg.svd(v, full_matrices=False)
