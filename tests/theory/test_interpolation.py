@@ -64,6 +64,15 @@ def test_cross_entropy():
     assert sympy.simplify(sum(logy) - sum(I.generic_vector("xi", 3))) != 0
 
 
+def test_full_rank_time_change_puts_the_solution_on_the_line():
+    """dsolve's x(s) equals the segment point (1 − t)x0 + t y at t = t(s), and t(s) inverts
+    s(t) = −N log(1 − t)."""
+    sol = I.full_rank_solution()
+    t_of_s = sol["t_of_s"]
+    assert sympy.simplify(sol["x_s"] - sol["line"].subs(I.T_, t_of_s)) == 0
+    assert sympy.simplify(t_of_s.subs(I.S_, -I.N_ * sympy.log(1 - I.T_)) - I.T_) == 0
+
+
 def test_cross_entropy_gradient_against_finite_differences():
     """The returned ∇c at a point against mpmath's numerical derivative of the cost written out
     independently, c(x) = −Σ_q y_q log(e^{x_q} / Σ_r e^{x_r}) (the row-sum and critical-point
