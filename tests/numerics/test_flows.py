@@ -26,6 +26,7 @@ from gfverify.numerics.flows import (
     rank_threshold,
     segment_distances,
     segment_point,
+    square_flow,
     to_u,
 )
 from gfverify.numerics.networks import random_linear, random_mlp
@@ -199,6 +200,10 @@ def test_deviation_from_line_and_segment_distances():
         adapted = segment_distances(SMALL, "1", ("0.3", "0.6"), DPS)
         standard = segment_distances(SMALL, "0", ("0.3", "0.6"), DPS)
         assert max(adapted) < tolerance(DPS) and min(standard) > mpmath.mpf("1e-3")
+        # relative to |x0 − y|: the standard flow's output at t = 0.3, measured from the segment
+        far = square_flow(SMALL, "0", ("0.3",), "t", DPS).outputs[0]
+        absolute = distance_from_segment(far, x0, y)
+        assert abs(standard[0] * norm([a - b for a, b in zip(x0, y)]) - absolute) < tolerance(DPS, absolute)
         assert largest_step_distance(SMALL, "1", "0.6", DPS) < tolerance(DPS)
         ts, tr = adapted_on_schedule(SMALL, ("0.5",), DPS)
         assert norm([a - b for a, b in zip(tr.outputs[0], segment_point(ts[0], x0, y))]) < tolerance(DPS)
