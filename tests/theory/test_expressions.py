@@ -233,6 +233,16 @@ def test_the_depth_limit_is_exactly_the_documented_one():
         parse_expression("exp(" * 61 + "z" + ")" * 61, [Z])
 
 
+def test_matrix_entries_start_below_their_brackets():
+    """An entry of [[…]] sits two levels down and one of […] one level: 58 and 59 unary minus
+    signs are the most that fit in MAX_DEPTH = 60, one more is refused."""
+    for opening, most in (("[[", 58), ("[", 59)):
+        closing = "]" * len(opening)
+        assert parse_matrix(opening + "-" * most + "1" + closing) == sympy.Matrix([[(-1) ** most]])
+        with pytest.raises(InputError, match=f"deeper than {ex.MAX_DEPTH}"):
+            parse_matrix(opening + "-" * (most + 1) + "1" + closing)
+
+
 @pytest.mark.parametrize("levels, ok", [(50, True), (70, False)])
 def test_nested_powers_count_towards_the_depth_on_both_sides(levels, ok):
     """Powers nested to the right, 1**(1**(…(2)…)), and to the left, ((z**1)**1)…: each level
