@@ -439,3 +439,19 @@ def test_hermite_tables_stay_inside_their_scratch():
                                         link.args, table, stack, grad)
             assert value == pytest.approx(float(f.subs({Z1: z[0], Z2: z[1]})), rel=1e-13)
         assert np.isnan(wide[:, K + 1:]).all(), run
+
+
+def test_a_compiled_link_is_all_program_and_no_hermite_terms():
+    """A non-polynomial link is evaluated by its compiled program alone: its Hermite tables are
+    empty (every β row would need a coefficient), and the pure-Python run of link_value_grad,
+    which checks every index, gives f and ∇f of f = tanh(z1) z2 (sympy's values)."""
+    f = sympy.tanh(Z1) * Z2
+    link = sgd.fixed_link(f, 2)
+    coefs = link.coefficients(np.zeros((2, 2)))
+    assert link.betas.shape == (len(coefs), 2) == (0, 2)
+    z = np.array([0.4, -1.3])
+    grad, table, stack = np.empty(2), np.empty((2, 1)), np.empty((len(link.ops) + 1, 3))
+    value = sgd.link_value_grad.py_func(z, link.betas, coefs, link.ops, link.args, table, stack, grad)
+    at = {Z1: z[0], Z2: z[1]}
+    assert value == pytest.approx(float(f.subs(at)), rel=1e-14)
+    np.testing.assert_allclose(grad, [float(f.diff(v).subs(at)) for v in (Z1, Z2)], rtol=1e-14)
