@@ -164,3 +164,20 @@ def test_a_run_may_use_every_step_slot():
     assert np.all(run.rates < 0)
     with pytest.raises(InputError, match="more than 6 steps"):
         pl.integrate(flow, np.array([[[0.5]]]), 0.2, 1e-3, max_steps=6)
+
+
+def test_a_run_that_uses_every_step_stays_inside_its_arrays(bounds_checked):
+    """Five accepted steps at max_steps = 5 fill the time, loss and rate arrays to their last
+    entry (index 5), every index checked; the run is then refused for needing more steps."""
+    out = bounds_checked("""
+        import numpy as np
+        import sympy
+        from gfverify.errors import InputError
+        from gfverify.numerics import plateaus as pl
+        z1 = sympy.Symbol("z1", real=True)
+        try:
+            pl.integrate(pl.ReducedFlow.of(z1, [z1]), np.array([[[1e-2]]]), 12.0, 1e-2, max_steps=5)
+        except InputError as exc:
+            print(exc)
+    """)
+    assert out.strip() == "a run needed more than 5 steps"

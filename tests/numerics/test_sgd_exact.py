@@ -183,3 +183,19 @@ def test_cholesky_factor_of_a_psd_matrix(A):
     assert np.all(np.triu(L, 1) == 0)
     if np.linalg.matrix_rank(A) == len(A):
         np.testing.assert_allclose(L, np.linalg.cholesky(A), rtol=1e-14)
+
+
+def test_the_exact_sampler_stays_inside_its_arrays(bounds_checked):
+    """Fifty steps of the two-timescale exact sampler with a Hermite refit of degree 3 at q = 2
+    (10 basis functions, more than q), every index checked: no write past a scratch array."""
+    out = bounds_checked("""
+        from gfverify.numerics import online_sgd as sgd
+        from gfverify.theory.hermite import h
+        from gfverify.theory.links import link_variables
+        z1, z2 = link_variables(2)
+        setup = sgd.SgdSetup(model="two-timescale", link=h(2, z1) + h(2, z2), q=2, d=12, lr=1e-3,
+                             refit="hermite", degree=3, n_fit=40)
+        runs = sgd.run_sgd(setup, seeds=[1], to=None, max_steps=50)
+        print(len(setup.student.betas), runs.escape_step[0])
+    """)
+    assert out.split() == ["10", "-1"]  # ten basis functions; fifty steps, no early stop
