@@ -2,6 +2,8 @@
 values (mpmath closed form, exact solutions), their radii are small, wrong inputs fall outside,
 and what cannot be proven is refused with its reason."""
 
+import itertools
+
 import flint
 import mpmath
 import pytest
@@ -347,18 +349,18 @@ def test_every_accepted_step_encloses_the_exact_linear_flow(a):
     `_step` accepts holds the exact value; every short step (|a| h ≤ 1/2, where the doubled drift
     box contracts under x + [0, h]R) is taken, and long ones are refused rather than enclosed
     wrongly."""
+    def mp(r) -> mpmath.mpf:
+        return mpmath.mpf(sympy.Rational(r))
+
     refused = 0
     starts = (-1, sympy.Rational(-3, 10), sympy.Rational(1, 5), 1)
-    for b, x0, h in [(b, x0, h) for b in (-2, 0, 1) for x0 in starts
-                     for h in (sympy.Rational(1, 20), HALF, 2)]:
-        q = lambda r: arb(int(sympy.Rational(r).p)) / int(sympy.Rational(r).q)  # noqa: E731
-        ball = co._step(flint.arb_poly([q(b), q(a)]), q(x0), q(h), 16)
+    for b, x0, h in itertools.product((-2, 0, 1), starts, (sympy.Rational(1, 20), HALF, 2)):
+        ball = co._step(flint.arb_poly([co._arb(b), co._arb(a)]), co._arb(x0), co._arb(h), 16)
         if ball is None:
             assert abs(a * h) > HALF, (a, b, x0, h)
             refused += 1
             continue
         with mpmath.workdps(60):
-            mp = lambda r: mpmath.mpf(sympy.Rational(r))  # noqa: E731
             fixed = -mp(b) / mp(a)
             exact = (mp(x0) - fixed) * mpmath.exp(mp(a * h)) + fixed
             assert _contains(ball, exact), (a, b, x0, h)
